@@ -1,0 +1,57 @@
+"""Column names and vocabularies of every table, defined once.
+
+Coordinates inside the package are 0-based half-open ``[start, end)`` (BED convention);
+readers convert from their file's convention. Chromosome names are canonical without a
+``chr`` prefix (``1``..``22``, ``X``, ``Y``, ``MT``); see ``cohortmark.genome.canonical_chrom``.
+"""
+
+# --- sheets (CONTRACT.md) ----------------------------------------------------------------
+SAMPLE_COLUMNS = [
+    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity", "ploidy",
+    "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
+    "treatment_months", "on_treatment", "evaluable",
+]
+CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
+BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
+CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
+
+# --- reader outputs ----------------------------------------------------------------------
+# Segments: one row per segment of one sample. ``value`` is in ``unit``:
+#   "log2" (log2 ratio vs. normal), "cn" (absolute total copy number), "discrete" (-2..2).
+SEGMENT_COLUMNS = ["chrom", "start", "end", "value", "unit", "minor_cn", "major_cn"]
+# Variants: one row per (sample, chrom, pos, ref, alt) after filtering; pos is 1-based (VCF).
+VARIANT_COLUMNS = [
+    "chrom", "pos", "ref", "alt", "gene", "consequence", "mutation_class", "protein_change",
+    "vaf", "depth", "alt_count", "filter",
+]
+
+# --- per-patient gene-level results ------------------------------------------------------
+STATUS = ["altered", "wildtype", "not_profiled"]
+CN_CALLS = ["AMP", "GAIN", "NEUTRAL", "LOSS", "HOMDEL"]
+MUTATION_CLASSES = ["truncating", "splice", "missense", "inframe", "other"]  # most severe first
+
+GENE_CN_COLUMNS = [
+    "gene", "cn_status", "cn_call", "cn_value", "cn_min", "cn_max", "cn_fold", "cn_coverage",
+    "cn_segment_length", "cn_focal", "cn_coamplified",
+]
+GENE_MUT_COLUMNS = ["gene", "mut_status", "mutation_class", "protein_change", "vaf", "n_mutations"]
+
+# --- cohort outputs (CONTRACT.md) --------------------------------------------------------
+ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call", "cn_value",
+                       "cn_min", "cn_max", "cn_fold", "cn_coverage", "cn_segment_length",
+                       "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
+                       "protein_change", "vaf", "n_mutations"])
+MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
+ASSOCIATION_COLUMNS = [
+    "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
+    "ci_high", "p_value", "q_value", "note",
+]
+ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
+ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
+TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
+ELIGIBILITY_COLUMNS = ["patient_id", "rule", "status", "reason"]
+TRAJECTORY_COLUMNS = [
+    "patient_id", "gene", "variant", "protein_change", "timepoint", "day", "vaf", "detected",
+    "emergent", "in_tissue",
+]
