@@ -1,0 +1,38 @@
+# cohortmark: genomic biomarker analysis for cancer clinical trials and rare-cancer registries.
+# Stages (one rule file each): ingest -> cohort -> statistics -> ctdna -> present.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+# The example's config is the default only when the user names none: Snakemake would
+# otherwise merge it under the user's --configfile (e.g. inheriting its plasma sheet).
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
+
+
+
+validate(config, "config/schemas/config.schema.yaml", set_default=True)
+
+
+include: "workflow/rules/common.smk"
+
+
+validate(SAMPLES.drop(columns="_line"), "config/schemas/samples.schema.yaml")
+if PLASMA is not None:
+
+    validate(PLASMA.drop(columns="_line"), "config/schemas/ctdna.schema.yaml")
+
+
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/cohort.smk"
+include: "workflow/rules/statistics.smk"
+include: "workflow/rules/ctdna.smk"
+include: "workflow/rules/present.smk"
+
+
+rule all:
+    input:
+        get_final_output(),
+    default_target: True

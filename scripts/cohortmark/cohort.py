@@ -1,0 +1,44 @@
+"""Stage 2, cohort: every patient x every panel gene, three-state, in a stable order."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import schema
+
+
+def assemble_alterations(shards: list[pd.DataFrame], sheet: pd.DataFrame,
+                         panel: pd.DataFrame) -> pd.DataFrame:
+    """Concatenate shard tables into the cohort table, ordered by sheet row then panel gene.
+
+    Checks the promise of CONTRACT.md: exactly one row per sheet patient x panel gene, and
+    no status outside altered/wildtype/not_profiled. Raises AssertionError otherwise (a bug,
+    not bad input).
+    """
+    frames = [s for s in shards if len(s)]
+    table = (pd.concat(frames, ignore_index=True) if frames
+             else pd.DataFrame(columns=schema.ALTERATION_COLUMNS))
+    order = pd.MultiIndex.from_product([sheet["patient_id"], panel["gene"]],
+                                       names=["patient_id", "gene"])
+    table = table.set_index(["patient_id", "gene"])
+    dup = table.index[table.index.duplicated()]
+    assert dup.empty, f"duplicated patient x gene rows: {list(dup[:3])}"
+    missing = order.difference(table.index)
+    assert missing.empty, f"patient x gene rows missing from ingest: {list(missing[:3])}"
+    table = table.reindex(order).reset_index()
+    for col in ("cn_status", "mut_status"):
+        bad = set(table[col]) - set(schema.STATUS)
+        assert not bad, f"unexpected {col} values {bad}"
+    return table[schema.ALTERATION_COLUMNS]
+
+
+def assemble_mutations(shards: list[pd.DataFrame], sheet: pd.DataFrame) -> pd.DataFrame:
+    """Every panel variant of the cohort, ordered by sheet row, then chrom/pos/ref/alt."""
+    frames = [s for s in shards if len(s)]
+    if not frames:
+        return pd.DataFrame(columns=schema.MUTATION_COLUMNS)
+    table = pd.concat(frames, ignore_index=True)
+    rank = {pid: i for i, pid in enumerate(sheet["patient_id"])}
+    table["_rank"] = table["patient_id"].map(rank)
+    table = table.sort_values(["_rank", "chrom", "pos", "ref", "alt"], kind="stable")
+    return table.drop(columns="_rank").reset_index(drop=True)[schema.MUTATION_COLUMNS]

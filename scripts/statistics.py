@@ -1,0 +1,5 @@
+"""Snakemake entry point of rule statistics: see cohortmark.steps.statistics."""
+
+from cohortmark.steps import statistics, run
+
+run(statistics, snakemake)  # noqa: F821 (injected by Snakemake)

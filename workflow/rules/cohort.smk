@@ -1,0 +1,24 @@
+# Stage 2: the cohort table - every patient x every panel gene, three-state.
+
+
+rule cohort_alterations:
+    input:
+        samples=config["samples"],
+        panel=PANEL,
+        alterations=get_shard_tables("alterations"),
+        mutations=get_shard_tables("mutations"),
+    output:
+        alterations=report(
+            "results/cohort/alterations.tsv",
+            caption="../report/alterations.rst",
+            category="Cohort",
+        ),
+        mutations="results/cohort/mutations.tsv",
+    params:
+        build=BUILD,
+    log:
+        "logs/cohort_alterations.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/cohort_alterations.py"

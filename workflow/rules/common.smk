@@ -1,0 +1,110 @@
+# Shared set-up: the project's package on sys.path, the sheets loaded and validated once,
+# shard membership, and the get_* input functions used by the rules.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+
+from cohortmark import sheets as cm_sheets  # noqa: E402
+from cohortmark.errors import InputError  # noqa: E402
+from cohortmark.ingest import shard_of  # noqa: E402
+
+BUILD = config["genome"]
+PANEL = config.get("panel") or str(Path(workflow.basedir) / "resources" / "panel.tsv")
+RESOURCES = Path(workflow.basedir) / "resources"
+ENTRY = Path(workflow.basedir) / "scripts"
+
+
+def _load_sheets():
+    try:
+        samples = cm_sheets.load_samples(config["samples"])
+        plasma = None
+        if config.get("ctdna"):
+            plasma = cm_sheets.load_plasma(config["ctdna"], samples["patient_id"])
+    except InputError as err:
+        raise WorkflowError(f"invalid input: {err}") from None
+    return samples, plasma
+
+
+SAMPLES, PLASMA = _load_sheets()
+N_SHARDS = config["ingest"]["shards"]
+SHARD_OF = {pid: shard_of(pid, N_SHARDS) for pid in SAMPLES["patient_id"]}
+SHARDS = sorted(set(SHARD_OF.values()))
+RECORDS = {
+    shard: [
+        cm_sheets.patient_record(row)
+        for _, row in SAMPLES.iterrows()
+        if SHARD_OF[row["patient_id"]] == shard
+    ]
+    for shard in SHARDS
+}
+
+
+def get_shard_records(wildcards):
+    """The sheet rows of the shard's patients (params: a changed row reruns only its shard)."""
+    return RECORDS[int(wildcards.shard)]
+
+
+def get_shard_files(wildcards):
+    """Copy-number and variant files of the shard's patients."""
+    return [
+        rec[col]
+        for rec in RECORDS[int(wildcards.shard)]
+        for col in ("cn_file", "variant_file")
+        if rec.get(col)
+    ]
+
+
+def get_shard_mem_mb(wildcards):
+    return 1000 + 5 * len(RECORDS[int(wildcards.shard)])
+
+
+def get_shard_runtime(wildcards):
+    return 10 + len(RECORDS[int(wildcards.shard)]) // 50
+
+
+def cohort_mem_mb(wildcards):
+    return 2000 + len(SAMPLES) // 2
+
+
+def get_shard_tables(kind):
+    return expand("results/ingest/shard_{shard}.{kind}.tsv", shard=SHARDS, kind=kind)
+
+
+def get_plasma_files(wildcards):
+    return [] if PLASMA is None else list(PLASMA["variant_file"])
+
+
+def get_final_output():
+    out = [
+        "results/cohort/alterations.tsv",
+        "results/cohort/mutations.tsv",
+        "results/cohort/outcomes.tsv",
+        "results/cohort/associations.tsv",
+        "results/cohort/interactions.tsv",
+        "results/report.html",
+    ]
+    if config.get("cohorts"):
+        out.append("results/cohort/eligibility.tsv")
+    if PLASMA is not None:
+        out.append("results/ctdna/trajectories.tsv")
+    return out
+
+
+FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "forest"]
+if PLASMA is not None:
+    FIGURES.append("ctdna_vaf")
+
+
+def get_ctdna_tables(wildcards):
+    if PLASMA is None:
+        return {}
+    return {
+        "trajectories": "results/ctdna/trajectories.tsv",
+        "molecular_response": "results/ctdna/molecular_response.tsv",
+        "emergent": "results/ctdna/emergent.tsv",
+    }
+
+
+def get_eligibility_table(wildcards):
+    return ["results/cohort/eligibility.tsv"] if config.get("cohorts") else []

@@ -1,0 +1,26 @@
+# Stage 4: sequential plasma ctDNA - trajectories, emergent variants, molecular response.
+
+
+rule ctdna:
+    input:
+        samples=config["samples"],
+        plasma=config["ctdna"] if config.get("ctdna") else [],
+        files=get_plasma_files,
+        mutations="results/cohort/mutations.tsv",
+    output:
+        trajectories=report(
+            "results/ctdna/trajectories.tsv",
+            caption="../report/trajectories.rst",
+            category="ctDNA",
+        ),
+        response="results/ctdna/molecular_response.tsv",
+        emergent="results/ctdna/emergent.tsv",
+    params:
+        build=BUILD,
+        cache="results/cache/ctdna",
+    log:
+        "logs/ctdna.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/ctdna.py"

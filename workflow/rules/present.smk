@@ -1,0 +1,50 @@
+# Stage 5: figures and the self-contained HTML report.
+
+
+rule figures:
+    input:
+        unpack(get_ctdna_tables),
+        samples=config["samples"],
+        panel=PANEL,
+        alterations="results/cohort/alterations.tsv",
+        associations="results/cohort/associations.tsv",
+    output:
+        svg=expand("results/figures/{name}.svg", name=FIGURES),
+        png=[
+            report(
+                f"results/figures/{name}.png",
+                caption=f"../report/{name}.rst",
+                category="Figures",
+            )
+            for name in FIGURES
+        ],
+    log:
+        "logs/figures.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/figures.py"
+
+
+rule report:
+    input:
+        unpack(get_ctdna_tables),
+        samples=config["samples"],
+        panel=PANEL,
+        alterations="results/cohort/alterations.tsv",
+        mutations="results/cohort/mutations.tsv",
+        outcomes="results/cohort/outcomes.tsv",
+        associations="results/cohort/associations.tsv",
+        interactions="results/cohort/interactions.tsv",
+        eligibility=get_eligibility_table,
+        figures=expand("results/figures/{name}.svg", name=FIGURES),
+    output:
+        "results/report.html",
+    params:
+        build=BUILD,
+    log:
+        "logs/report.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/report.py"

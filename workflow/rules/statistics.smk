@@ -1,0 +1,25 @@
+# Stage 3: trial outcomes, biomarker associations and co-occurrence, from the cohort table.
+
+
+rule statistics:
+    input:
+        samples=config["samples"],
+        alterations="results/cohort/alterations.tsv",
+    output:
+        outcomes=report(
+            "results/cohort/outcomes.tsv",
+            caption="../report/outcomes.rst",
+            category="Statistics",
+        ),
+        associations=report(
+            "results/cohort/associations.tsv",
+            caption="../report/associations.rst",
+            category="Statistics",
+        ),
+        interactions="results/cohort/interactions.tsv",
+    log:
+        "logs/statistics.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/statistics.py"
