@@ -29,7 +29,7 @@ def assemble_alterations(shards: list[pd.DataFrame], sheet: pd.DataFrame,
     for col in ("cn_status", "mut_status"):
         bad = set(table[col]) - set(schema.STATUS)
         assert not bad, f"unexpected {col} values {bad}"
-    return table[schema.ALTERATION_COLUMNS]
+    return table.reindex(columns=schema.ALTERATION_COLUMNS)
 
 
 def assemble_mutations(shards: list[pd.DataFrame], sheet: pd.DataFrame) -> pd.DataFrame:
