@@ -1,0 +1,165 @@
+"""The whole workflow on the bundled example cohort, in a temporary directory.
+
+One run is shared by the tests of this module (session fixture); the incremental tests then
+change that directory, so they run last and in order.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cohortmark.ingest import shard_of
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = SNAKEMAKE + ["--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+                       "--configfile", str(workdir / "config" / "config.yaml"), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+
+
+def copy_example(dest: Path) -> Path:
+    shutil.copytree(ROOT / "example", dest / "example")
+    shutil.copytree(ROOT / "config", dest / "config")
+    return dest
+
+
+def planned_jobs(result: subprocess.CompletedProcess) -> dict[str, int]:
+    """Rule -> job count from the 'Job stats' table of a dry run."""
+    jobs, in_table = {}, False
+    for line in result.stdout.splitlines():
+        if line.startswith("job") and "count" in line:
+            in_table = True
+            continue
+        if in_table:
+            m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+            if m and m.group(1) != "total":
+                jobs[m.group(1)] = int(m.group(2))
+            elif line.strip().startswith("total"):
+                break
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    workdir = copy_example(tmp_path_factory.mktemp("example"))
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
+def table(workdir, name):
+    return pd.read_csv(workdir / "results" / name, sep="\t", keep_default_na=False,
+                       na_values=[""])
+
+
+def test_outcomes_match_the_published_trial(example_run):
+    out = table(example_run, "cohort/outcomes.tsv").set_index("metric")
+    # Milademetan trial: ORR 2/10 = 20% (exact 95% CI 2.5-55.6%); DCR 6/10.
+    assert out.loc["ORR", ["n", "count"]].tolist() == [10, 2]
+    assert out.loc["ORR", "estimate"] == pytest.approx(0.2)
+    assert out.loc["ORR", "ci_low"] == pytest.approx(0.0252, abs=5e-5)
+    assert out.loc["ORR", "ci_high"] == pytest.approx(0.5561, abs=5e-5)
+    assert out.loc["DCR", ["n", "count"]].tolist() == [10, 6]
+    assert out.loc["DCR", "ci_low"] == pytest.approx(0.2624, abs=5e-5)
+    assert out.loc["DCR", "ci_high"] == pytest.approx(0.8784, abs=5e-5)
+
+
+def test_alterations_cover_every_patient_and_gene(example_run):
+    alt = table(example_run, "cohort/alterations.tsv")
+    sheet = pd.read_csv(example_run / "config" / "samples.tsv", sep="\t", dtype=str,
+                        keep_default_na=False)
+    panel = pd.read_csv(ROOT / "resources" / "panel.tsv", sep="\t")
+    assert len(alt) == len(sheet) * len(panel) == 11 * 18
+    assert not alt.duplicated(["patient_id", "gene"]).any()
+    assert list(alt["patient_id"].unique()) == list(sheet["patient_id"])
+    no_cn = sheet.loc[sheet["cn_file"] == "", "patient_id"]
+    no_var = sheet.loc[sheet["variant_file"] == "", "patient_id"]
+    assert len(no_cn) == 1 and len(no_var) == 1
+    rows = alt[alt["patient_id"].isin(no_cn)]
+    assert (rows["cn_status"] == "not_profiled").all() and rows["cn_call"].isna().all()
+    rows = alt[alt["patient_id"].isin(no_var)]
+    assert (rows["mut_status"] == "not_profiled").all()
+    profiled = alt[~alt["patient_id"].isin(no_cn)]
+    assert set(profiled["cn_status"]) <= {"altered", "wildtype"}
+
+
+def test_outputs_of_the_contract_exist(example_run):
+    res = example_run / "results"
+    for name in ("cohort/associations.tsv", "ctdna/trajectories.tsv", "report.html"):
+        assert (res / name).stat().st_size > 0, name
+    for fig in ("biomarker_heatmap", "waterfall", "swimmer", "ctdna_vaf", "km_pfs", "km_os",
+                "forest"):
+        for ext in ("svg", "png"):
+            assert (res / "figures" / f"{fig}.{ext}").stat().st_size > 1000, (fig, ext)
+    assoc = table(example_run, "cohort/associations.tsv")
+    assert set(assoc["gene"]) == set(pd.read_csv(ROOT / "resources" / "panel.tsv",
+                                                 sep="\t")["gene"])
+
+
+def test_second_run_does_nothing(example_run):
+    result = snakemake(example_run, "--cores", "2", "-n")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
+    sheet_path = example_run / "config" / "samples.tsv"
+    sheet = pd.read_csv(sheet_path, sep="\t", dtype=str, keep_default_na=False)
+    new = sheet.iloc[0].copy()
+    new["patient_id"] = "P12"
+    pd.concat([sheet, new.to_frame().T]).to_csv(sheet_path, sep="\t", index=False)
+    dry = snakemake(example_run, "--cores", "2", "-n")
+    jobs = planned_jobs(dry)
+    assert jobs.get("ingest_shard") == 1, dry.stdout
+    assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
+    assert set(jobs) - {"ingest_shard", "all"} <= {
+        "cohort_alterations", "statistics", "ctdna", "figures", "report"}
+    real = snakemake(example_run, "--cores", "2")
+    assert real.returncode == 0, real.stderr[-3000:]
+    log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()
+    n_in_shard = sum(shard_of(p, 16) == shard_of("P12", 16) for p in sheet["patient_id"])
+    # Only the new patient was computed; its shard-mates came from the cache.
+    assert f"{n_in_shard + 1} patients, {n_in_shard} from cache" in log
+    assert len(table(example_run, "cohort/alterations.tsv")) == 12 * 18
+
+
+def test_changed_file_recomputes_only_that_patient(example_run):
+    sheet = pd.read_csv(example_run / "config" / "samples.tsv", sep="\t", dtype=str,
+                        keep_default_na=False)
+    row = sheet[sheet["cn_file"] != ""].iloc[1]
+    cns = example_run / row["cn_file"]
+    cns.write_text(cns.read_text().replace("\n", "\n", 1))  # same content, new mtime
+    lines = cns.read_text().splitlines()
+    # Change one segment's log2 value (last column but three in CNVkit's layout).
+    fields = lines[1].split("\t")
+    fields[4] = str(float(fields[4]) + 0.01)
+    lines[1] = "\t".join(fields)
+    cns.write_text("\n".join(lines) + "\n")
+    shard = shard_of(row["patient_id"], 16)
+    dry = snakemake(example_run, "--cores", "2", "-n")
+    assert planned_jobs(dry).get("ingest_shard") == 1
+    assert f"shard_{shard}.alterations.tsv" in dry.stdout
+    real = snakemake(example_run, "--cores", "2")
+    assert real.returncode == 0, real.stderr[-3000:]
+    log = (example_run / "logs" / "ingest_shard" / f"{shard}.log").read_text()
+    m = re.search(r"(\d+) patients, (\d+) from cache", log)
+    assert int(m.group(1)) - int(m.group(2)) == 1
+
+
+def test_lint_is_clean():
+    result = subprocess.run(SNAKEMAKE + ["--lint", "--snakefile", str(ROOT / "Snakefile")],
+                            capture_output=True, text=True, cwd=ROOT)
+    text = result.stdout + result.stderr
+    # Only the note that rules declare no conda environment / container is tolerated.
+    problems = [line for line in text.splitlines() if line.startswith("Rule ")
+                or line.startswith("Lints for")]
+    assert all("conda" in text or "container" in text for _ in problems), text
