@@ -1,13 +1,9 @@
-# Shared set-up: the project's package on sys.path, the sheets loaded and validated once,
+# Shared set-up (the package is on sys.path via the Snakefile): the sheets loaded and validated once,
 # shard membership, and the get_* input functions used by the rules.
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-
-from cohortmark import sheets as cm_sheets  # noqa: E402
-from cohortmark.errors import InputError  # noqa: E402
-from cohortmark.ingest import shard_of  # noqa: E402
+from cohortmark import sheets as cm_sheets
+from cohortmark.ingest import shard_of
 
 BUILD = config["genome"]
 PANEL = config.get("panel") or str(Path(workflow.basedir) / "resources" / "panel.tsv")
