@@ -24,6 +24,8 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/ruff check scripts tests resources bench
 
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py

@@ -43,6 +43,6 @@ include: "workflow/rules/present.smk"
 
 
 rule all:
+    default_target: True
     input:
         get_final_output(),
-    default_target: True

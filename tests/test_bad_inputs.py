@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from cohortmark.config import check_config
 from cohortmark.errors import InputError
 from cohortmark.sheets import load_plasma, load_samples

@@ -4,7 +4,6 @@ import hashlib
 
 import pandas as pd
 import pytest
-
 from cohortmark import ingest, schema
 from cohortmark.cohort import assemble_alterations
 from cohortmark.errors import InputError

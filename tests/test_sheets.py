@@ -3,7 +3,6 @@
 import gzip
 
 import pytest
-
 from cohortmark.errors import InputError
 from cohortmark.sheets import load_plasma, load_samples, patient_record
 

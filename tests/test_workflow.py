@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from cohortmark.ingest import shard_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +158,7 @@ def test_lint_is_clean():
     result = subprocess.run(SNAKEMAKE + ["--lint", "--snakefile", str(ROOT / "Snakefile")],
                             capture_output=True, text=True, cwd=ROOT)
     text = result.stdout + result.stderr
-    # Only the note that rules declare no conda environment / container is tolerated.
-    problems = [line for line in text.splitlines() if line.startswith("Rule ")
-                or line.startswith("Lints for")]
-    assert all("conda" in text or "container" in text for _ in problems), text
+    lints = [line.strip() for line in text.splitlines() if line.strip().startswith("* ")]
+    # Only the note that rules declare no conda environment / container is tolerated: conda
+    # is not reachable on our machines, and the pip route is the supported one.
+    assert lints and all("conda environment or container" in x for x in lints), text

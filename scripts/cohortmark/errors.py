@@ -25,7 +25,7 @@ class InputError(Exception):
             where.append(f"column '{field}'")
         super().__init__(": ".join(where + [message]) if where else message)
 
-    def with_context(self, *, patient: str | None = None, path: str | None = None) -> "InputError":
+    def with_context(self, *, patient: str | None = None, path: str | None = None) -> InputError:
         """Return a copy with patient/path filled in where they were not yet known."""
         return InputError(self.detail, patient=self.patient or patient, path=self.path or path,
                           line=self.line, field=self.field)

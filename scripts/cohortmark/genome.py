@@ -6,7 +6,7 @@ coordinates returned here are 0-based half-open with canonical chromosome names.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +33,7 @@ def _check_build(build: str) -> None:
                          field="genome")
 
 
-@lru_cache(maxsize=None)
+@cache
 def chrom_lengths(build: str = "GRCh38") -> dict[str, int]:
     """Chromosome lengths in bp for the build, keyed by canonical name."""
     _check_build(build)
@@ -41,7 +41,7 @@ def chrom_lengths(build: str = "GRCh38") -> dict[str, int]:
     return dict(zip(df["chrom"], df["length"].astype(int)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _genes(build: str) -> pd.DataFrame:
     _check_build(build)
     return pd.read_csv(RESOURCES / f"genes.{build}.tsv.gz", sep="\t", dtype={"chrom": str})

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import schema
 from .errors import InputError
 from .genome import load_panel
-from .sheets import load_plasma, load_samples
+from .sheets import load_samples
 from .tsv import read_tsv, write_tsv
 
 

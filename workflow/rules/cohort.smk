@@ -14,11 +14,11 @@ rule cohort_alterations:
             category="Cohort",
         ),
         mutations="results/cohort/mutations.tsv",
-    params:
-        build=BUILD,
     log:
         "logs/cohort_alterations.log",
     resources:
         mem_mb=cohort_mem_mb,
+    params:
+        build=BUILD,
     script:
         "../../scripts/cohort_alterations.py"

@@ -15,12 +15,12 @@ rule ctdna:
         ),
         response="results/ctdna/molecular_response.tsv",
         emergent="results/ctdna/emergent.tsv",
-    params:
-        build=BUILD,
-        cache="results/cache/ctdna",
     log:
         "logs/ctdna.log",
     resources:
         mem_mb=cohort_mem_mb,
+    params:
+        build=BUILD,
+        cache="results/cache/ctdna",
     script:
         "../../scripts/ctdna.py"

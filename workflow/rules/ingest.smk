@@ -8,10 +8,6 @@ rule ingest_shard:
     output:
         alterations="results/ingest/shard_{shard}.alterations.tsv",
         mutations="results/ingest/shard_{shard}.mutations.tsv",
-    params:
-        records=get_shard_records,
-        build=BUILD,
-        cache="results/cache/ingest",
     log:
         "logs/ingest_shard/{shard}.log",
     wildcard_constraints:
@@ -19,5 +15,9 @@ rule ingest_shard:
     resources:
         mem_mb=get_shard_mem_mb,
         runtime=get_shard_runtime,
+    params:
+        records=get_shard_records,
+        build=BUILD,
+        cache="results/cache/ingest",
     script:
         "../../scripts/ingest_shard.py"

@@ -40,11 +40,11 @@ rule report:
         figures=expand("results/figures/{name}.svg", name=FIGURES),
     output:
         "results/report.html",
-    params:
-        build=BUILD,
     log:
         "logs/report.log",
     resources:
         mem_mb=cohort_mem_mb,
+    params:
+        build=BUILD,
     script:
         "../../scripts/report.py"
