@@ -54,3 +54,29 @@ def cohort_alterations(smk, log) -> None:
     write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     log(f"cohort: {len(sheet)} patients x {len(panel)} genes, {len(mutations)} panel variants")
+
+
+def _population(smk, sheet, alterations, log):
+    """Apply ``analysis_population`` (if configured): returns (sheet, alterations, description)."""
+    if not smk.config.get("analysis_population"):
+        return sheet, alterations, f"all patients (n = {len(sheet)})"
+    from .cohorts import population
+
+    keep, description = population(smk.config, alterations, sheet)
+    keep = set(keep)
+    log(f"analysis population: {description}")
+    return (sheet[sheet["patient_id"].isin(keep)].reset_index(drop=True),
+            alterations[alterations["patient_id"].isin(keep)].reset_index(drop=True),
+            description)
+
+
+def statistics(smk, log) -> None:
+    from .stats import associations, interactions, outcomes
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    alterations = read_tsv(smk.input.alterations)
+    sheet, alterations, _ = _population(smk, sheet, alterations, log)
+    write_tsv(outcomes(sheet, smk.config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
+    write_tsv(associations(alterations, sheet, smk.config), smk.output.associations,
+              schema.ASSOCIATION_COLUMNS)
+    write_tsv(interactions(alterations), smk.output.interactions)
