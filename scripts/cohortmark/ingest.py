@@ -30,7 +30,23 @@ def shard_of(patient_id: str, shards: int) -> int:
     return int(hashlib.sha1(patient_id.encode()).hexdigest(), 16) % shards
 
 
+_DIGESTS: dict[tuple, str] = {}
+
+
 def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Checksum of a file's contents, memoised per (path, size, mtime) within a process.
+
+    A cohort-wide file (one MAF or GISTIC matrix for every patient) is then read once per
+    shard job rather than once per patient.
+    """
+    st = os.stat(path)
+    memo = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+    if memo not in _DIGESTS:
+        _DIGESTS[memo] = _sha256(path, chunk)
+    return _DIGESTS[memo]
+
+
+def _sha256(path, chunk):
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):
