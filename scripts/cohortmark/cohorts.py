@@ -452,7 +452,9 @@ def check_config(config: dict, panel_genes, sheet_columns) -> dict[str, Rule]:
 
 def _fmt(values: pd.Series) -> pd.Series:
     """Numbers as short text: 2 decimals at most, no trailing zeros (14.2, 2, 0.35); NaN kept."""
-    return values.round(2).map(lambda v: f"{v:g}", na_action="ignore").astype(object)
+    rounded = values.round(2)
+    uniq = pd.unique(rounded.dropna())
+    return rounded.map(dict(zip(uniq, (f"{v:g}" for v in uniq), strict=True))).astype(object)
 
 
 def _join(acc: np.ndarray, piece: np.ndarray, sep: str = "; ") -> np.ndarray:
@@ -474,10 +476,12 @@ class _Context:
         self.n = len(self.patients)
         self.sheet = sheet.set_index(self.patients)
         self.genes = {}
+        self.cache = {}
         if not genes:
             return
         sub = alterations.loc[alterations["gene"].isin(genes)]
-        sub = sub.assign(patient_id=sub["patient_id"].astype(str))
+        if sub["patient_id"].map(type).ne(str).any():
+            sub = sub.assign(patient_id=sub["patient_id"].astype(str))
         dup = sub.duplicated(["patient_id", "gene"])
         if dup.any():
             row = sub.loc[dup].iloc[0]
@@ -568,6 +572,16 @@ def _as_bool(v):
     return (text in TRUE_WORDS) if text in TRUE_WORDS | FALSE_WORDS else None
 
 
+def _lookup(col: pd.Series, mapping: dict) -> np.ndarray:
+    """col mapped through a {value: bool} dict; values not in it (missing cells) -> False."""
+    return col.map(mapping).eq(True).to_numpy(dtype=bool)
+
+
+def _texts(cells: pd.Series) -> dict:
+    """{cell value: its text} over the distinct values (numbers without trailing zeros)."""
+    return {v: f"{v:g}" if isinstance(v, float) else str(v) for v in pd.unique(cells)}
+
+
 def _column_leaf(leaf: ColumnPredicate, ctx: _Context, rule: Rule):
     col = ctx.sheet[leaf.column]
     present = (col.notna() & col.astype(str).str.strip().ne("")).to_numpy(dtype=bool)
@@ -586,10 +600,10 @@ def _column_leaf(leaf: ColumnPredicate, ctx: _Context, rule: Rule):
             fail(present & col.isin(bad[:1]).to_numpy(),
                  lambda v: f"{v!r} is not true or false; compare the column, e.g. "
                            f"'{leaf.column} = {v}'")
-        truth = col.map(lambda v: bool(as_bool.get(v, False))).to_numpy(dtype=bool) & present
+        truth = _lookup(col, as_bool) & present
     elif bool_col:
         wanted = {str(v).lower() in TRUE_WORDS for v in leaf.values}
-        truth = col.map(lambda v: as_bool.get(v) in wanted).to_numpy(dtype=bool)
+        truth = _lookup(col, {v: b in wanted for v, b in as_bool.items()})
         if leaf.op in ("!=", "not in"):
             truth = ~truth
     else:
@@ -603,7 +617,7 @@ def _column_leaf(leaf: ColumnPredicate, ctx: _Context, rule: Rule):
                 truth = {"<": numbers < y, "<=": numbers <= y, ">": numbers > y,
                          ">=": numbers >= y}[leaf.op]
         else:
-            text = col.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
+            text = col.map(_texts(cells))
             truth = np.zeros(ctx.n, dtype=bool)
             for lit in leaf.values:
                 if isinstance(lit, float):
@@ -614,10 +628,10 @@ def _column_leaf(leaf: ColumnPredicate, ctx: _Context, rule: Rule):
                 truth = ~truth
     value = _kleene(present, truth)
     if bool_col or leaf.op is None:
-        shown = col.map(lambda v: "true" if as_bool.get(v) else "false").to_numpy(dtype=object)
+        shown = col.map({v: "true" if b else "false" for v, b in as_bool.items()})
+        shown = shown.fillna("").to_numpy(dtype=object)
     else:
-        shown = col.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v)) \
-            .to_numpy(dtype=object)
+        shown = col.map(_texts(cells)).fillna("").to_numpy(dtype=object)
     missing = f"{leaf.column} missing"
     facts = np.where(present, f"{leaf.column} = " + shown, missing).astype(object)
     undecided = np.where(value == UNKNOWN, missing, "").astype(object)
@@ -626,10 +640,13 @@ def _column_leaf(leaf: ColumnPredicate, ctx: _Context, rule: Rule):
 
 def _evaluate_node(node, ctx: _Context, rule: Rule):
     """(Kleene values, deciding facts, facts that left it undecided) for every patient."""
-    if isinstance(node, GenePredicate):
-        return _gene_leaf(node, ctx)
-    if isinstance(node, ColumnPredicate):
-        return _column_leaf(node, ctx, rule)
+    if isinstance(node, GenePredicate | ColumnPredicate):
+        key = ((node.gene, node.tests) if isinstance(node, GenePredicate)
+               else (node.column, node.op, node.values))
+        if key not in ctx.cache:
+            ctx.cache[key] = (_gene_leaf(node, ctx) if isinstance(node, GenePredicate)
+                              else _column_leaf(node, ctx, rule))
+        return ctx.cache[key]
     if isinstance(node, Not):
         value, facts, undecided = _evaluate_node(node.child, ctx, rule)
         return (TRUE - value).astype(np.int8), facts, undecided
@@ -677,17 +694,17 @@ def evaluate(rules, alterations: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFr
     for name, rule in rules.items():
         check_rule(rule, known_genes, sheet.columns, name)
     if len(alterations) and len(sheet):
-        seen = set(alterations["patient_id"].astype(str))
-        missing = [p for p in sheet["patient_id"].astype(str) if p not in seen]
-        if missing:
+        seen = pd.Index(pd.unique(alterations["patient_id"])).astype(str)
+        missing = ~sheet["patient_id"].astype(str).isin(seen)
+        if missing.any():
             raise InputError("has no rows in the cohort table (patient ids of the sheet and "
-                             "the table differ?)", patient=missing[0])
+                             "the table differ?)", patient=sheet["patient_id"][missing].iloc[0])
     ctx = _Context(alterations, sheet, genes)
     frames = []
     for order, (name, rule) in enumerate(rules.items()):
         value, facts, undecided = _evaluate_node(rule.root, ctx, rule)
-        counts = Counter(map(str, rule.leaves))
-        if max(counts.values(), default=0) > 1 or len(rule.leaves) > 2:
+        subjects = Counter(getattr(leaf, "gene", None) or leaf.column for leaf in rule.leaves)
+        if max(subjects.values(), default=0) > 1:  # two facts about one gene may coincide
             facts = pd.Series(facts).map(_dedupe).to_numpy(dtype=object)
             undecided = pd.Series(undecided).map(_dedupe).to_numpy(dtype=object)
         frames.append(pd.DataFrame({
