@@ -1,5 +1,6 @@
 """Biomarker rules: parser, Kleene logic, eligibility with reasons, population, config checks."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -466,3 +467,90 @@ def test_eligibility_step_writes_the_table(tmp_path):
     smk.config = {"cohorts": {"x": "MDM2: AMP & NOPE: WT"}}
     with pytest.raises(InputError, match="config key 'cohorts.x'.*gene 'NOPE' is not in the panel"):
         eligibility(smk, lines.append)
+
+
+# --- real data: TCGA LAML (maftools' bundled MAF and clinical annotation) -------------------
+
+LAML = Path(__file__).parent / "data" / "cohorts"
+NON_SYNONYMOUS = {  # maftools' default non-synonymous classes -> our mutation classes
+    "Missense_Mutation": "missense", "Nonsense_Mutation": "truncating",
+    "Frame_Shift_Del": "truncating", "Frame_Shift_Ins": "truncating",
+    "Nonstop_Mutation": "truncating", "Translation_Start_Site": "truncating",
+    "Splice_Site": "splice", "In_Frame_Del": "inframe", "In_Frame_Ins": "inframe"}
+LAML_GENES = ["FLT3", "DNMT3A", "NPM1", "IDH1", "IDH2", "TP53"]
+
+
+def laml_cohort():
+    """The cohort table of 200 TCGA LAML patients x 6 genes, built straight from the MAF:
+    patients with no MAF row at all (7) are not profiled for mutations; nobody has copy
+    number. The clinical sheet keeps the annotation's own column names."""
+    maf = pd.read_csv(LAML / "tcga_laml.maf.gz", sep="\t", dtype=str)
+    annot = pd.read_csv(LAML / "tcga_laml_annot.tsv", sep="\t", dtype=str,
+                        keep_default_na=False)
+    order = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
+    hits = maf[maf["Variant_Classification"].isin(NON_SYNONYMOUS)].assign(
+        mclass=lambda d: d["Variant_Classification"].map(NON_SYNONYMOUS))
+    sequenced = set(maf["Tumor_Sample_Barcode"])
+    groups = dict(list(hits.groupby(["Tumor_Sample_Barcode", "Hugo_Symbol"])))
+    rows = []
+    for pid in annot["Tumor_Sample_Barcode"]:
+        for gene in LAML_GENES:
+            h = groups.get((pid, gene))
+            if pid not in sequenced:
+                mut, mclass, change = None, None, None
+            elif h is None:
+                mut, mclass, change = "WT", None, None
+            else:
+                mut = "MUT"
+                mclass = min(h["mclass"], key=order.__getitem__)
+                change = ";".join(dict.fromkeys(h["Protein_Change"].dropna()))
+            rows.append(gene_row(pid, gene, None, None, None, mut, mclass, change))
+    sheet = annot.rename(columns={"Tumor_Sample_Barcode": "patient_id"})
+    sheet["FAB_classification"] = sheet["FAB_classification"].replace({"NA": None})
+    return pd.DataFrame(rows).reindex(columns=schema.ALTERATION_COLUMNS), sheet, maf, hits
+
+
+def test_tcga_laml_counts_match_maftools():
+    alterations, sheet, maf, hits = laml_cohort()
+    assert len(sheet) == 200 and maf["Tumor_Sample_Barcode"].nunique() == 193
+    rules = {g: f"{g}: MUT" for g in LAML_GENES}
+    rules |= {"tp53_wt": "TP53: WT", "npm1_flt3": "NPM1: MUT & FLT3: MUT",
+              "m3": "FAB_classification = M3", "flt3_or_cn": "FLT3: MUT | NPM1: AMP",
+              "dead_dnmt3a": "Overall_Survival_Status & DNMT3A: missense",
+              "short": "days_to_last_followup < 365 & !IDH1: MUT & !IDH2: MUT"}
+    table = evaluate(rules, alterations, sheet)
+    counts = eligibility_summary(table, rules).set_index("rule")
+    # mutated samples per gene as printed by maftools' getGeneSummary for this MAF
+    published = {"FLT3": 52, "DNMT3A": 48, "NPM1": 33, "IDH2": 20, "IDH1": 18, "TP53": 15}
+    for gene, n in published.items():
+        assert (counts.loc[gene, "eligible"], counts.loc[gene, "unknown"]) == (n, 7)
+    assert counts.loc["tp53_wt", ["eligible", "ineligible", "unknown"]].tolist() == [178, 15, 7]
+    assert counts.loc["tp53_wt", "undecided_because"] == "TP53 not profiled for mutations: 7"
+
+    # the rest against direct set algebra on the MAF and the annotation
+    def carriers(gene, classes=None):
+        h = hits[hits["Hugo_Symbol"] == gene]
+        return set(h["Tumor_Sample_Barcode"] if classes is None else
+                   h.loc[h["mclass"].isin(classes), "Tumor_Sample_Barcode"])
+
+    sequenced = set(maf["Tumor_Sample_Barcode"])
+    got = {r: {s: set(table.loc[(table["rule"] == r) & (table["status"] == s), "patient_id"])
+               for s in (T, F, U)} for r in rules}
+    assert got["npm1_flt3"][T] == carriers("NPM1") & carriers("FLT3")
+    assert got["npm1_flt3"][U] == set(sheet["patient_id"]) - sequenced
+    assert got["m3"][T] == set(sheet.loc[sheet["FAB_classification"] == "M3", "patient_id"])
+    assert got["m3"][U] == {"TCGA-AB-2941"}  # FAB 'NA' in the annotation
+    # no copy number for anyone: FLT3-mutated are eligible, every other patient unknown
+    assert got["flt3_or_cn"][T] == carriers("FLT3") and not got["flt3_or_cn"][F]
+    # DNMT3A's most severe class is missense (R882 hotspot) unless a truncating one co-occurs
+    dead = set(sheet.loc[sheet["Overall_Survival_Status"] == "1", "patient_id"])
+    worst = {pid: min(h["mclass"], key=schema.MUTATION_CLASSES.index)
+             for pid, h in hits[hits["Hugo_Symbol"] == "DNMT3A"].groupby("Tumor_Sample_Barcode")}
+    assert got["dead_dnmt3a"][T] == {p for p, c in worst.items() if c == "missense"} & dead
+    followup = pd.to_numeric(sheet.set_index("patient_id")["days_to_last_followup"])
+    short = set(followup[followup < 365].index)
+    idh = carriers("IDH1") | carriers("IDH2")
+    assert got["short"][T] == (short & sequenced) - idh
+    assert got["short"][U] == short - sequenced - idh
+    why = table.set_index(["patient_id", "rule"])["reason"]
+    assert why[("TCGA-AB-2941", "m3")] == "FAB_classification missing"
