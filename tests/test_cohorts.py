@@ -554,3 +554,53 @@ def test_tcga_laml_counts_match_maftools():
     assert got["short"][U] == short - sequenced - idh
     why = table.set_index(["patient_id", "rule"])["reason"]
     assert why[("TCGA-AB-2941", "m3")] == "FAB_classification missing"
+
+
+def test_rules_over_a_sheet_read_by_load_samples(tmp_path):
+    from cohortmark.sheets import load_samples
+
+    alterations, _ = small_cohort()
+    path = tmp_path / "samples.tsv"
+    path.write_text(
+        "patient_id\tbest_response\tbest_pct_change\tpfs_months\tpfs_event\tevaluable\t"
+        "on_treatment\tsite\n"
+        "P1\tPR\t-45\t7.5\t1\t\tyes\taorta\n"
+        "P2\tPD\t30\t1.5\t0\ttrue\tno\theart\n"
+        "P3\tSD\t-5\t\t\tfalse\t\t\n"
+        "P4\tPR\t-35\t12\t1\tTRUE\tn\taorta\n"
+        "P5\t\t\t3\t1\tfalse\t\theart\n"
+        "P6\tSD\t0\t9\t0\t1\t1\t\n")
+    sheet = load_samples(path, check_files=False)
+    rules = {"ev": "evaluable", "ev1": "evaluable = 1", "ev_no": "evaluable != yes",
+             "event": "pfs_event", "event0": "pfs_event = 0", "pfs": "pfs_months >= 7",
+             "on": "on_treatment", "site": "site in [aorta]",
+             "combo": "MDM2: AMP & TP53: WT & pfs_months > 6 & evaluable"}
+    rules = check_config({"cohorts": rules}, GENES, sheet.columns)
+    got = evaluate(rules, alterations, sheet)
+    assert statuses(got, "ev") == {"P1": T, "P2": T, "P3": F, "P4": T, "P5": F, "P6": T}
+    assert statuses(got, "ev1") == statuses(got, "ev")
+    assert statuses(got, "ev_no") == {"P1": F, "P2": F, "P3": T, "P4": F, "P5": T, "P6": F}
+    assert statuses(got, "event") == {"P1": T, "P2": F, "P3": U, "P4": T, "P5": T, "P6": F}
+    assert statuses(got, "event0") == {"P1": F, "P2": T, "P3": U, "P4": F, "P5": F, "P6": T}
+    assert statuses(got, "pfs") == {"P1": T, "P2": F, "P3": U, "P4": T, "P5": F, "P6": T}
+    assert statuses(got, "on") == {"P1": T, "P2": F, "P3": U, "P4": F, "P5": U, "P6": T}
+    assert statuses(got, "site") == {"P1": T, "P2": F, "P3": U, "P4": T, "P5": F, "P6": U}
+    # P6: MDM2 AMP, TP53 unknown, pfs 9, evaluable -> unknown; P3: MDM2 GAIN -> ineligible
+    assert statuses(got, "combo") == {"P1": T, "P2": F, "P3": F, "P4": F, "P5": F, "P6": U}
+    assert reasons(got, "combo")["P1"] == ("MDM2: AMP (cn 14.2); TP53: WT; pfs_months = 7.5; "
+                                           "evaluable = true")
+    assert reasons(got, "pfs")["P3"] == "pfs_months missing"
+
+
+def test_config_schema_fragment():
+    import jsonschema
+    import yaml
+
+    root = Path(__file__).parents[1]
+    fragment = yaml.safe_load((root / "config" / "schemas" / "cohorts.schema.yaml").read_text())
+    validator = jsonschema.Draft7Validator(fragment)
+    assert not list(validator.iter_errors({"cohorts": {"mdm2_inhibitor": "MDM2: AMP & TP53: WT"},
+                                           "analysis_population": "mdm2_inhibitor"}))
+    assert list(validator.iter_errors({"cohorts": {"a b": "MDM2: AMP"}}))
+    assert list(validator.iter_errors({"cohorts": {"a": 12}}))
+    assert list(validator.iter_errors({"analysis_population": ""}))

@@ -430,7 +430,7 @@ def check_rule(rule: Rule, panel_genes, sheet_columns, key: str | None = None) -
                     fail(f"column {leaf.column!r} holds numbers; {value!r} is not a number")
         if leaf.column in BOOLEAN_COLUMNS - NUMERIC_COLUMNS and leaf.op is not None:
             for value in leaf.values:
-                if str(value).lower() not in TRUE_WORDS | FALSE_WORDS:
+                if _as_bool(value) is None:
                     fail(f"column {leaf.column!r} is true or false; {value!r} is neither")
 
 
@@ -602,7 +602,7 @@ def _column_leaf(leaf: ColumnPredicate, ctx: _Context, rule: Rule):
                            f"'{leaf.column} = {v}'")
         truth = _lookup(col, as_bool) & present
     elif bool_col:
-        wanted = {str(v).lower() in TRUE_WORDS for v in leaf.values}
+        wanted = {_as_bool(v) for v in leaf.values} - {None}
         truth = _lookup(col, {v: b in wanted for v, b in as_bool.items()})
         if leaf.op in ("!=", "not in"):
             truth = ~truth
