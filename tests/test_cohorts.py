@@ -426,6 +426,8 @@ def test_check_config_returns_rules_and_names_the_key():
     ({"cohorts": {"x": "MDM2: AMP"}, "analysis_population": "mdm2_inhibitor"},
      "config key 'analysis_population': rule 'mdm2_inhibitor', position 1 ('mdm2_inhibitor'): "
      "'mdm2_inhibitor' is not a rule in 'cohorts' or a column of the patient sheet"),
+    ({"cohorts": {"mdm2_inhibitor": "MDM2: AMP"}, "analysis_population": "mdm2_inhibtor"},
+     "'mdm2_inhibtor' is not a rule in 'cohorts' (did you mean mdm2_inhibitor?)"),
 ])
 def test_check_config_errors(config, message):
     _, sheet = small_cohort()

@@ -441,8 +441,17 @@ def check_config(config: dict, panel_genes, sheet_columns) -> dict[str, Rule]:
     Raises InputError naming the config key and the position of the first mistake.
     """
     rules = {}
+    names = sorted((config or {}).get("cohorts") or {})
     for name, (key, text) in _config_rules(config or {}).items():
         rule = parse_rule(text, key)
+        root = rule.root
+        if (name == POPULATION_KEY and isinstance(root, ColumnPredicate) and root.op is None
+                and root.column not in set(sheet_columns)):
+            close = difflib.get_close_matches(root.column, names, n=1)
+            if close:
+                raise RuleError(f"{root.column!r} is not a rule in 'cohorts' (did you mean "
+                                f"{close[0]}?) or a column of the patient sheet", rule=key,
+                                text=text, position=1)
         check_rule(rule, panel_genes, sheet_columns, key)
         rules[name] = Rule(rule.text, rule.root, name, rule.leaves)
     return rules
