@@ -731,11 +731,14 @@ def evaluate(rules, alterations: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFr
 # --- summaries and the analysis population --------------------------------------------------
 
 def eligibility_summary(eligibility: pd.DataFrame, rules: dict | None = None) -> pd.DataFrame:
-    """Counts per rule (in first-appearance order): n, eligible, ineligible, unknown, and
-    why patients were undecided (each missing fact with its count, most frequent first)."""
+    """Counts per rule (the order of ``rules``, then of the table): n, eligible, ineligible,
+    unknown, and why patients were undecided (each missing fact with its count, most frequent
+    first). ``rules`` ({name: Rule or text}) supplies the definitions."""
     rows = []
     texts = {n: (r.text if isinstance(r, Rule) else r) for n, r in (rules or {}).items()}
-    for name, part in eligibility.groupby("rule", sort=False):
+    names = list(dict.fromkeys(list(texts) + list(pd.unique(eligibility["rule"]))))
+    for name in names:
+        part = eligibility[eligibility["rule"] == name]
         counts = part["status"].value_counts()
         why = Counter(fact for text in part.loc[part["status"] == "unknown", "undecided"]
                       .dropna() for fact in str(text).split("; ") if fact)
@@ -779,7 +782,7 @@ def population(config: dict, alterations: pd.DataFrame,
     check_rule(rule, genes, sheet.columns, key)
     table = evaluate({name: rule}, alterations, sheet)
     keep = list(table.loc[table["status"] == "eligible", "patient_id"])
-    summary = eligibility_summary(table).iloc[0]
+    summary = eligibility_summary(table, {name: rule}).iloc[0]
     label = f"{text} (rule {name})" if name != POPULATION_KEY else text
     excluded = len(sheet) - len(keep)
     desc = f"{label}: {len(keep)} of {len(sheet)} patients"
