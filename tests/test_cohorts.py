@@ -606,3 +606,83 @@ def test_config_schema_fragment():
     assert list(validator.iter_errors({"cohorts": {"a b": "MDM2: AMP"}}))
     assert list(validator.iter_errors({"cohorts": {"a": 12}}))
     assert list(validator.iter_errors({"analysis_population": ""}))
+
+
+# --- property: any tree, printed and parsed back, evaluates as a per-patient reference ------
+
+LEAVES = {  # leaf text -> per-patient reference (row of MDM2/TP53/CDKN2A, sheet row) -> bool|None
+    "MDM2: AMP": lambda r, s: None if r["MDM2"]["cn_status"] == "not_profiled"
+    else r["MDM2"]["cn_call"] == "AMP",
+    "MDM2: CN >= 10": lambda r, s: None if r["MDM2"]["cn_status"] == "not_profiled"
+    else r["MDM2"]["cn_value"] >= 10,
+    "TP53: WT": lambda r, s: None if r["TP53"]["mut_status"] == "not_profiled"
+    else r["TP53"]["mut_status"] == "wildtype",
+    "CDKN2A: HOMDEL LOSS": lambda r, s: None if r["CDKN2A"]["cn_status"] == "not_profiled"
+    else r["CDKN2A"]["cn_call"] in ("HOMDEL", "LOSS"),
+    "evaluable": lambda r, s: bool(s["evaluable"]),
+    "best_response in [PR, CR]": lambda r, s: None if s["best_response"] is None
+    else s["best_response"] in ("PR", "CR"),
+}
+
+
+def k_and(a, b):
+    return False if a is False or b is False else None if a is None or b is None else True
+
+
+def k_or(a, b):
+    return True if a is True or b is True else None if a is None or b is None else False
+
+
+def reference(tree, rows, srow):
+    kind = tree[0]
+    if kind == "leaf":
+        value = LEAVES[tree[1]](rows, srow)
+        return None if value is None else bool(value)  # numpy bools are not 'is False'
+    if kind == "not":
+        v = reference(tree[1], rows, srow)
+        return None if v is None else not v
+    values = [reference(t, rows, srow) for t in tree[1:]]
+    out = values[0]
+    for v in values[1:]:
+        out = k_and(out, v) if kind == "and" else k_or(out, v)
+    return out
+
+
+def render(tree):
+    kind = tree[0]
+    if kind == "leaf":
+        return tree[1]
+    if kind == "not":
+        return f"!({render(tree[1])})" if tree[1][0] != "leaf" else f"!{render(tree[1])}"
+    parts = [render(t) if t[0] in ("leaf", "not") else f"({render(t)})" for t in tree[1:]]
+    return (" & " if kind == "and" else " | ").join(parts)
+
+
+def test_random_trees_round_trip_and_match_a_per_patient_reference():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alterations, sheet = generated_cohort(40, 7)
+    rows = {pid: {g: t.set_index("gene").loc[g] for g in ("MDM2", "TP53", "CDKN2A")}
+            for pid, t in alterations.groupby("patient_id")}
+    srows = {r["patient_id"]: r for r in sheet.to_dict("records")}
+    trees = st.recursive(
+        st.sampled_from(sorted(LEAVES)).map(lambda t: ("leaf", t)),
+        lambda kids: st.one_of(
+            kids.map(lambda k: ("not", k)),
+            st.tuples(st.sampled_from(["and", "or"]), kids, kids),
+            st.tuples(st.sampled_from(["and", "or"]), kids, kids, kids)),
+        max_leaves=7)
+
+    @settings(max_examples=60, deadline=None)
+    @given(trees)
+    def check(tree):
+        text = render(tree)
+        rule = parse_rule(text)
+        assert str(parse_rule(str(rule))) == str(rule)
+        got = statuses(evaluate({"r": rule}, alterations, sheet), "r")
+        for pid in sheet["patient_id"]:
+            want = reference(tree, rows[pid], srows[pid])
+            assert got[pid] == TRUTH[want], (text, pid)
+
+    check()
