@@ -50,7 +50,10 @@ ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
-ELIGIBILITY_COLUMNS = ["patient_id", "rule", "status", "reason"]
+# reason: the facts that decided; undecided: for status unknown, the facts that were missing
+ELIGIBILITY_COLUMNS = ["patient_id", "rule", "status", "reason", "undecided"]
+ELIGIBILITY_SUMMARY_COLUMNS = ["rule", "definition", "n", "eligible", "ineligible", "unknown",
+                               "undecided_because"]
 TRAJECTORY_COLUMNS = [
     "patient_id", "gene", "variant", "protein_change", "timepoint", "day", "vaf", "detected",
     "emergent", "in_tissue",

@@ -80,3 +80,17 @@ def statistics(smk, log) -> None:
     write_tsv(associations(alterations, sheet, smk.config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
     write_tsv(interactions(alterations), smk.output.interactions)
+
+
+def eligibility(smk, log) -> None:
+    from .cohorts import check_config, eligibility_summary, evaluate
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    alterations = read_tsv(smk.input.alterations)
+    rules = check_config(smk.config, alterations["gene"].unique(), sheet.columns)
+    table = evaluate(rules, alterations, sheet)
+    write_tsv(table, smk.output.eligibility, schema.ELIGIBILITY_COLUMNS)
+    for row in eligibility_summary(table, rules).itertuples():
+        why = f" ({row.undecided_because})" if row.unknown else ""
+        log(f"{row.rule} [{row.definition}]: {row.eligible} eligible, {row.ineligible} "
+            f"ineligible, {row.unknown} unknown{why}")
