@@ -70,6 +70,13 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike, columns: list[str] | No
         raise
 
 
+# Identifier columns stay text: a patient "001" or a gene "SEPT9"-like symbol is never a number.
+TEXT_COLUMNS = {"patient_id": str, "gene": str, "gene1": str, "gene2": str, "rule": str,
+                "variant": str, "timepoint": str, "protein_change": str, "ref": str, "alt": str,
+                "chrom": str}
+
+
 def read_tsv(path: str | os.PathLike) -> pd.DataFrame:
-    """Read one of our own TSV outputs (all columns as written; empty cells as NaN)."""
-    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
+    """Read one of our own TSV outputs (empty cells as NaN; identifier columns as text)."""
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
+                       dtype=TEXT_COLUMNS)

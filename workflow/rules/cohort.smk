@@ -22,3 +22,22 @@ rule cohort_alterations:
         build=BUILD,
     script:
         "../../scripts/cohort_alterations.py"
+
+
+# Biomarker-defined cohorts (config `cohorts`): eligibility of every patient for every rule.
+rule eligibility:
+    input:
+        samples=config["samples"],
+        alterations="results/cohort/alterations.tsv",
+    output:
+        eligibility=report(
+            "results/cohort/eligibility.tsv",
+            caption="../report/eligibility.rst",
+            category="Cohort",
+        ),
+    log:
+        "logs/eligibility.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/eligibility.py"

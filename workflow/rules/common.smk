@@ -23,6 +23,20 @@ def _load_sheets():
 
 
 SAMPLES, PLASMA = _load_sheets()
+
+
+def _check_cohorts():
+    """Parse and check the biomarker rules now: a mistake stops the run before any job."""
+    from cohortmark.cohorts import check_config as check_cohorts
+    from cohortmark.genome import load_panel
+
+    try:
+        check_cohorts(config, load_panel(PANEL, BUILD)["gene"], SAMPLES.columns)
+    except InputError as err:
+        raise WorkflowError(f"invalid configuration: {err}") from None
+
+
+_check_cohorts()
 N_SHARDS = config["ingest"]["shards"]
 SHARD_OF = {pid: shard_of(pid, N_SHARDS) for pid in SAMPLES["patient_id"]}
 SHARDS = sorted(set(SHARD_OF.values()))
