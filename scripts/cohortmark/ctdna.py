@@ -460,6 +460,31 @@ def concordance(link: pd.DataFrame) -> pd.DataFrame:
     return tab.reset_index()
 
 
+# --- reading (I/O) ---------------------------------------------------------------------------
+
+TEXT_COLUMNS = ["patient_id", "gene", "variant", "protein_change", "timepoint", "chrom", "ref",
+                "alt", "first_timepoint", "progression_timepoint", "baseline_timepoint",
+                "on_treatment_timepoint", "status", "reason"]
+BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
+                "resistance_gene", "flag"]
+
+
+def read_table(path) -> pd.DataFrame:
+    """Read one of our TSVs (trajectories, molecular response, emergent, tissue mutations).
+
+    Ids, labels and alleles stay text (``001`` stays ``001``); True/False columns become
+    bool, with None where empty (unknown).
+    """
+    head = pd.read_csv(path, sep="\t", nrows=0).columns
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
+                     dtype={c: str for c in TEXT_COLUMNS if c in head})
+    for col in BOOL_COLUMNS:
+        if col in df.columns:
+            df[col] = [None if isinstance(v, float) and math.isnan(v)
+                       else str(v).lower() == "true" for v in df[col]]
+    return df
+
+
 # --- reading plasma calls (I/O) ------------------------------------------------------------
 
 def _sample_cache_key(row: dict, panel: pd.DataFrame, config: dict, build: str) -> str:
