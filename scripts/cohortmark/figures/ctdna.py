@@ -21,7 +21,7 @@ from ..ctdna import progression_day, settings
 from . import OKABE_ITO, save_figure
 
 # Okabe-Ito without yellow (too light on white) and black (kept for axes text).
-LINE_COLOURS = [OKABE_ITO[k] for k in ("vermillion", "blue", "green", "orange", "purple", "sky",
+LINE_COLOURS = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "purple", "orange", "sky",
                                        "grey")]
 PD_COLOUR = OKABE_ITO["black"]
 
@@ -64,7 +64,7 @@ def _draw(ax, traj: pd.DataFrame, pid: str, clinical: dict, config: dict | None,
           compact: bool, plasma: pd.DataFrame | None = None) -> list:
     """Draw one patient's trajectories on ``ax``; returns legend handles (full view)."""
     rows = traj[traj["patient_id"] == pid]
-    handles = []
+    handles, end_labels = [], []
     if plasma is not None:
         sample_days = sorted(plasma.loc[plasma["patient_id"] == pid, "day"].astype(float))
     else:
@@ -92,9 +92,7 @@ def _draw(ax, traj: pd.DataFrame, pid: str, clinical: dict, config: dict | None,
             ax.plot(days[first], vaf[first], marker="*", color=colour, ms=ms * 2.6,
                     mec="black", mew=0.5, zorder=5)
         if compact:
-            ax.annotate(_label(vrows).split(" ")[0], (days[-1], vaf[-1]), xytext=(3, 0),
-                        textcoords="offset points", fontsize=6, color=colour, va="center",
-                        fontweight="bold" if emergent else "normal")
+            end_labels.append((vaf[-1], days[-1], _label(vrows).split(" ")[0], colour, emergent))
         handles.append(line)
     pd_day = progression_day(clinical, config) if clinical else None
     if pd_day is not None:
@@ -109,19 +107,41 @@ def _draw(ax, traj: pd.DataFrame, pid: str, clinical: dict, config: dict | None,
         ax.set_yticks([])
     for day in sample_days:
         ax.axvline(day, color="#EEEEEE", lw=0.6, zorder=0)
-    ax.set_ylim(0, max(ymax * 1.18, 1.0))
+    top = max(ymax * 1.18, 1.0)
+    ax.set_ylim(0, top)
+    _end_labels(ax, end_labels, top)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=6 if compact else 8)
     return handles
+
+
+def _end_labels(ax, labels: list, top: float, gap: float = 0.075) -> None:
+    """Gene names at the end of each line, pushed apart vertically so they do not overlap."""
+    labels = sorted(labels, key=lambda x: (x[0], x[2]))
+    ys, floor = [], -1.0
+    for y, *_ in labels:
+        ys.append(max(y / top, floor + gap))
+        floor = ys[-1]
+    overflow = ys[-1] - 1.0 if ys else 0
+    if overflow > 0:  # shift the stack down, not below 0
+        ys = [max(y - overflow, i * gap) for i, y in enumerate(ys)]
+    for (_, day, text, colour, emergent), y in zip(labels, ys):
+        ax.annotate(text, (day, y), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                    textcoords="offset points", fontsize=6, color=colour, va="center",
+                    fontweight="bold" if emergent else "normal", annotation_clip=False)
 
 
 def _sample_axis(ax, traj: pd.DataFrame, pid: str):
     """Timepoint labels along the top axis at each sample's day."""
     rows = traj[traj["patient_id"] == pid]
     first = rows[rows["variant"] == rows["variant"].iloc[0]] if len(rows) else rows
+    days = list(first["day"].astype(float))
+    lo, hi = ax.get_xlim()
+    crowded = any(b - a < 0.12 * (hi - lo) for a, b in zip(days, days[1:]))
     top = ax.secondary_xaxis("top")
-    top.set_xticks(list(first["day"].astype(float)), labels=list(first["timepoint"]),
-                   fontsize=7, rotation=0)
+    top.set_xticks(days, labels=[str(t) for t in first["timepoint"]], fontsize=7,
+                   rotation=35 if crowded else 0, ha="left" if crowded else "center",
+                   rotation_mode="anchor")
     top.tick_params(length=2)
     top.spines["top"].set_visible(False)
 
@@ -168,8 +188,13 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
         clinical = _clinical(samples, pid)
         _draw(ax, trajectories, pid, clinical, config, compact=True, plasma=plasma)
         ax.set_title(_title(pid, clinical, response), fontsize=7, loc="left")
-    for ax in list(axes.flat)[len(pids):]:
-        ax.set_visible(False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(pids):
+            ax.set_visible(False)
+            if k >= ncols:  # the panel above ends its column: give it the day axis
+                above = axes.flat[k - ncols]
+                above.xaxis.set_tick_params(labelbottom=True)
+                above.set_xlabel("Day", fontsize=7)
     if not pids:
         axes.flat[0].text(0.5, 0.5, "no plasma samples", ha="center", va="center")
     for ax in axes[:, 0]:
