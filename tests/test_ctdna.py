@@ -500,7 +500,9 @@ def test_step_writes_the_three_tables(tmp_path, fake_variants):
                               mutations=str(tmp_path / "mutations.tsv")),
         output=SimpleNamespace(trajectories=str(out / "trajectories.tsv"),
                                response=str(out / "molecular_response.tsv"),
-                               emergent=str(out / "emergent.tsv")),
+                               emergent=str(out / "emergent.tsv"),
+                               clinical_link=str(out / "clinical_link.tsv"),
+                               pfs_by_response=str(out / "pfs_by_response.tsv")),
         params=SimpleNamespace(build="GRCh37", cache=str(tmp_path / "cache")),
         config={"ctdna_analysis": {}}, log=[])
     messages = []
@@ -518,6 +520,12 @@ def test_step_writes_the_three_tables(tmp_path, fake_variants):
     assert sorted(e["gene"]) == ["CDH20", "CHAC1", "MLPH", "MYO18B", "SIX3", "SLC6A20"]
     r = ctdna.read_table(out / "molecular_response.tsv")
     assert list(r["patient_id"]) == ["DS2", "DS3"]
+    link = pd.read_csv(out / "clinical_link.tsv", sep="\t")
+    assert list(link["patient_id"]) == ["DS2", "DS3"]
+    assert list(link["best_response"]) == ["PR", "SD"]
+    assert link["progression_day"].tolist() == pytest.approx([9.9 * 30.44, 8.2 * 30.44])
+    pfs = pd.read_csv(out / "pfs_by_response.tsv", sep="\t")
+    assert list(pfs["molecular_status"]) == ["responder", "non_responder", "not_evaluable"]
     text = (out / "trajectories.tsv").read_text()
     assert "\tTrue\t" in text and "\tnan" not in text
 
@@ -546,3 +554,59 @@ def test_figures_render_and_are_deterministic(tmp_path):
     # an empty cohort still draws (one 'no plasma samples' panel)
     svg, png = plot_ctdna_vaf(t.iloc[0:0], tmp_path / "empty")
     assert png.exists()
+
+
+# --- PFS by molecular response, against R's survival package -------------------------------
+
+@pytest.mark.parametrize("times, events, expected", [
+    ([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 1, 1, 0, 1, 1, 1], 5.0),  # S = 0.5 on [4, 6): midpoint
+    ([1, 2, 3, 4], [1, 1, 0, 0], 2.0),                          # S stays 0.5: its start
+    ([1, 2, 3, 4], [1, 1, 1, 1], 2.5),
+    ([1, 2, 3], [1, 0, 0], float("nan")),                        # not reached
+])
+def test_km_median_matches_r_by_hand(times, events, expected):
+    # values printed by R 4.x survival::survfit(Surv(t, e) ~ 1) for the same data
+    got = ctdna.km_median(times, events)
+    assert (pd.isna(got) and pd.isna(expected)) or got == expected
+
+
+def _r_available():
+    import shutil
+    import subprocess
+
+    if not shutil.which("Rscript"):
+        return False
+    return subprocess.run(["Rscript", "-e", "library(survival)"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _r_available(), reason="R with the survival package is not installed")
+def test_pfs_by_molecular_response_matches_r():
+    import subprocess
+
+    link = pd.DataFrame({
+        "patient_id": [f"P{i}" for i in range(12)],
+        "molecular_status": ["responder"] * 5 + ["non_responder"] * 5 + ["not_evaluable"] * 2,
+        "pfs_months": [9.5, 12.1, 4.0, 15.2, 7.7, 1.8, 2.3, 3.9, 2.3, 6.0, 1.0, None],
+        "pfs_event": [1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1, None],
+    })
+    got = ctdna.pfs_by_molecular_response(link).set_index("molecular_status")
+    data = link.iloc[:10]
+    script = (
+        "library(survival);"
+        f"t <- c({','.join(map(str, data['pfs_months']))});"
+        f"e <- c({','.join(str(int(x)) for x in data['pfs_event'])});"
+        "g <- factor(c(rep('responder', 5), rep('non_responder', 5)));"
+        "f <- survfit(Surv(t, e) ~ g); m <- summary(f)$table[, 'median'];"
+        "d <- survdiff(Surv(t, e) ~ g);"
+        "p <- pchisq(d$chisq, df = 1, lower.tail = FALSE);"
+        "cat(m[['g=responder']], m[['g=non_responder']], sprintf('%.15g', p))"
+    )
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
+    r_resp, r_non, r_p = (float(x) for x in out.stdout.split())
+    assert got.loc["responder", "median_pfs_months"] == pytest.approx(r_resp)
+    assert got.loc["non_responder", "median_pfs_months"] == pytest.approx(r_non)
+    assert got.loc["responder", "logrank_p"] == pytest.approx(r_p, rel=1e-9)
+    assert got.loc["non_responder", "logrank_p"] == pytest.approx(r_p, rel=1e-9)
+    assert got.loc["responder", "events"] == 3 and got.loc["non_responder", "events"] == 4
+    assert got.loc["not_evaluable", "n"] == 1 and got.loc["not_evaluable", "n_missing_pfs"] == 1
+    assert pd.isna(got.loc["not_evaluable", "logrank_p"])

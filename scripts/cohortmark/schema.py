@@ -73,3 +73,5 @@ CLINICAL_LINK_COLUMNS = [
     "clinical_response", "evaluable", "best_pct_change", "pfs_months", "pfs_event",
     "progression_day",
 ]
+PFS_BY_RESPONSE_COLUMNS = ["molecular_status", "n", "n_missing_pfs", "events",
+                           "median_pfs_months", "logrank_p"]

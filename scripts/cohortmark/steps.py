@@ -108,6 +108,12 @@ def ctdna(smk, log) -> None:
     write_tsv(traj, smk.output.trajectories, schema.TRAJECTORY_COLUMNS)
     write_tsv(response, smk.output.response, schema.MOLECULAR_RESPONSE_COLUMNS)
     write_tsv(emergent, smk.output.emergent, schema.EMERGENT_COLUMNS)
+    if hasattr(smk.output, "clinical_link"):  # optional outputs (see docs/notes/ctdna.md)
+        link = ct.clinical_link(response, sheet, smk.config)
+        write_tsv(link, smk.output.clinical_link, schema.CLINICAL_LINK_COLUMNS)
+        if hasattr(smk.output, "pfs_by_response"):
+            write_tsv(ct.pfs_by_molecular_response(link), smk.output.pfs_by_response,
+                      schema.PFS_BY_RESPONSE_COLUMNS)
     flagged = emergent[emergent["flag"]]
     log(f"ctdna: {plasma['patient_id'].nunique()} patients, {len(plasma)} samples, "
         f"{traj['variant'].groupby(traj['patient_id']).nunique().sum()} tracked variants, "
