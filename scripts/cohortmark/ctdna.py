@@ -179,13 +179,19 @@ def progression_index(samples: pd.DataFrame, base: int | None, cfg: dict) -> tup
     labelled = _find_label(samples, cfg["progression_label"])
     if labelled is not None:
         return labelled, "label"
-    last = len(samples) - 1
+    last = len(samples["timepoint"]) - 1
     if base is not None and last > base:
         return last, "last_sample"
     return None, ""
 
 
 # --- trajectories --------------------------------------------------------------------------
+
+def _records(df: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as dicts (missing columns None); much faster than DataFrame.to_dict for small frames."""
+    cols = [df[c].tolist() if c in df.columns else [None] * len(df) for c in columns]
+    return [dict(zip(columns, values)) for values in zip(*cols)]
+
 
 def _collapse(variants: pd.DataFrame, pid: str, timepoint: str) -> dict:
     """One record per normalised variant of a sample; duplicates keep the deepest (then highest VAF)."""
@@ -195,10 +201,9 @@ def _collapse(variants: pd.DataFrame, pid: str, timepoint: str) -> dict:
     if missing:
         raise InputError(f"plasma sample {timepoint!r}: variant table lacks column {missing[0]!r}",
                          patient=pid)
-    keyed = _keyed(variants.reindex(columns=VARIANT_COLUMNS))
     out = {}
-    for rec in keyed.to_dict("records"):
-        key = rec["_key"]
+    for rec in _records(variants, VARIANT_COLUMNS):
+        key = normalise_variant(rec["chrom"], rec["pos"], rec["ref"], rec["alt"])
         if key in out:
             warnings.warn(f"patient {pid}: plasma sample {timepoint!r}: variant "
                           f"{variant_label(key)} is reported twice; kept the call with the "
@@ -240,7 +245,7 @@ def trajectories(plasma_sheet: pd.DataFrame, plasma_variants: dict,
     profiled = None if tissue_profiled is None else {str(p) for p in tissue_profiled}
     rows = []
     for pid, group in samples.groupby("patient_id", sort=False):
-        group = group.reset_index(drop=True)
+        group = {"timepoint": group["timepoint"].tolist(), "day": group["day"].tolist()}
         calls = []
         for tp in group["timepoint"]:
             if (pid, tp) not in plasma_variants:
@@ -270,11 +275,11 @@ def trajectories(plasma_sheet: pd.DataFrame, plasma_variants: dict,
             protein = next((_text(r["protein_change"]) for r in recs
                             if r is not None and _text(r["protein_change"])), "")
             tissue = key in tissue_keys.get(pid, set()) if tissue_known else None
-            for i, row in group.iterrows():
+            for i, (tp, day) in enumerate(zip(group["timepoint"], group["day"])):
                 rows.append({
                     "patient_id": pid, "gene": gene, "variant": variant_label(key),
-                    "protein_change": protein or None, "timepoint": row["timepoint"],
-                    "day": row["day"], "vaf": vafs[i], "detected": detected[i],
+                    "protein_change": protein or None, "timepoint": tp,
+                    "day": day, "vaf": vafs[i], "detected": detected[i],
                     "emergent": emergent, "in_tissue": tissue, "baseline": i == base,
                 })
     return pd.DataFrame(rows, columns=TRAJECTORY_COLUMNS)
@@ -282,12 +287,33 @@ def trajectories(plasma_sheet: pd.DataFrame, plasma_variants: dict,
 
 # --- emergent variants ---------------------------------------------------------------------
 
-def _patient_samples(traj: pd.DataFrame, pid: str) -> pd.DataFrame:
-    """The samples of a patient (timepoint, day, baseline) in trajectory order."""
-    rows = traj[traj["patient_id"] == pid]
-    first = rows[rows["variant"] == rows["variant"].iloc[0]]
-    return first[["timepoint", "day", "baseline"]].reset_index(drop=True).astype(
-        {"baseline": bool})
+def _by_patient(traj: pd.DataFrame) -> dict:
+    """{patient: (samples, {variant: rows})} from trajectory rows, in their order.
+
+    ``samples`` has lists timepoint, day, baseline (one per sample); each variant's rows are
+    dicts, one per sample in the same order.
+    """
+    out: dict = {}
+    for rec in _records(traj, TRAJECTORY_COLUMNS):
+        for col in ("detected", "baseline"):
+            rec[col] = _truth(rec[col])
+        pid = rec["patient_id"]
+        if pid not in out:
+            out[pid] = ({"timepoint": [], "day": [], "baseline": []}, {})
+        samples, variants = out[pid]
+        rows = variants.setdefault(rec["variant"], [])
+        rows.append(rec)
+        if len(variants) == 1:
+            for col in samples:
+                samples[col].append(rec[col])
+    return out
+
+
+def _truth(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value) if value is not None and not (isinstance(value, float)
+                                                     and math.isnan(value)) else False
 
 
 def emergent(trajectories_df: pd.DataFrame, config: dict | None = None) -> pd.DataFrame:
@@ -299,27 +325,28 @@ def emergent(trajectories_df: pd.DataFrame, config: dict | None = None) -> pd.Da
     cfg = settings(config)
     traj = trajectories_df
     out = []
-    em = traj[traj["emergent"].astype(object).eq(True)]
-    for pid in em["patient_id"].drop_duplicates():
-        samples = _patient_samples(traj, pid)
-        base = next(i for i, b in enumerate(samples["baseline"]) if b)
+    for pid, (samples, variants) in _by_patient(traj).items():
+        base = next((i for i, b in enumerate(samples["baseline"]) if b), None)
+        if base is None:
+            continue
         prog, source = progression_index(samples, base, cfg)
-        for variant, rows in em[em["patient_id"] == pid].groupby("variant", sort=False):
-            rows = rows.reset_index(drop=True)
-            first = next(i for i, d in enumerate(rows["detected"]) if d)
-            at_prog = bool(prog is not None and rows["detected"][prog])
-            gene = rows["gene"][0]
+        for variant, rows in variants.items():
+            if not _truth(rows[0]["emergent"]):
+                continue
+            first = next(i for i, r in enumerate(rows) if r["detected"])
+            at_prog = bool(prog is not None and rows[prog]["detected"])
+            gene = rows[0]["gene"]
             resistance = gene in cfg["resistance_genes"]
             out.append({
                 "patient_id": pid, "gene": gene, "variant": variant,
-                "protein_change": rows["protein_change"][0],
+                "protein_change": rows[0]["protein_change"],
                 "baseline_timepoint": samples["timepoint"][base],
-                "first_timepoint": rows["timepoint"][first], "first_day": rows["day"][first],
-                "first_vaf": rows["vaf"][first], "max_vaf": rows["vaf"].max(),
+                "first_timepoint": rows[first]["timepoint"], "first_day": rows[first]["day"],
+                "first_vaf": rows[first]["vaf"], "max_vaf": max(_num(r["vaf"], 0) for r in rows),
                 "progression_timepoint": None if prog is None else samples["timepoint"][prog],
                 "progression_source": source or None,
-                "progression_vaf": None if prog is None else rows["vaf"][prog],
-                "at_progression": at_prog, "in_tissue": rows["in_tissue"][0],
+                "progression_vaf": None if prog is None else rows[prog]["vaf"],
+                "at_progression": at_prog, "in_tissue": rows[0]["in_tissue"],
                 "resistance_gene": resistance, "flag": bool(resistance and at_prog),
             })
     return pd.DataFrame(out, columns=EMERGENT_COLUMNS)
@@ -341,20 +368,20 @@ def molecular_response(trajectories_df: pd.DataFrame, config: dict | None = None
     rows = []
     order = list(dict.fromkeys(list(patients if patients is not None else [])
                                + list(traj["patient_id"])))
+    by_patient = _by_patient(traj)
     for pid in order:
-        prow = traj[traj["patient_id"] == pid]
-        if not len(prow):
+        if pid not in by_patient:
             rows.append({"patient_id": pid, "metric": cfg["response_metric"],
                          "threshold": cfg["response_drop"], "status": "not_evaluable",
                          "reason": "no variant reported in any plasma sample", "n_tracked": 0})
             continue
-        samples = _patient_samples(traj, pid)
+        samples, variants = by_patient[pid]
         rec = {"patient_id": pid, "metric": cfg["response_metric"],
                "threshold": cfg["response_drop"]}
         base = next((i for i, b in enumerate(samples["baseline"]) if b), None)
         after = None
         if base is not None:
-            after = next((i for i in range(base + 1, len(samples))
+            after = next((i for i in range(base + 1, len(samples["day"]))
                           if samples["day"][i] > 0), None)
         if base is not None:
             rec.update(baseline_timepoint=samples["timepoint"][base],
@@ -370,9 +397,8 @@ def molecular_response(trajectories_df: pd.DataFrame, config: dict | None = None
             reason = "no on-treatment sample after baseline"
         if reason is None:
             before_rows, after_rows = [], []
-            for _, vrows in prow.groupby("variant", sort=False):
-                vrows = vrows.reset_index(drop=True)
-                b, a = vrows.loc[base], vrows.loc[after]
+            for vrows in variants.values():
+                b, a = vrows[base], vrows[after]
                 if b["detected"] or a["detected"]:
                     before_rows.append(b)
                     after_rows.append(a)
