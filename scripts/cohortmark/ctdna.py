@@ -189,8 +189,9 @@ def progression_index(samples: pd.DataFrame, base: int | None, cfg: dict) -> tup
 
 def _records(df: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Rows as dicts (missing columns None); much faster than DataFrame.to_dict for small frames."""
-    cols = [df[c].tolist() if c in df.columns else [None] * len(df) for c in columns]
-    return [dict(zip(columns, values)) for values in zip(*cols)]
+    where = {c: i for i, c in enumerate(df.columns)}
+    values = df.to_numpy(dtype=object).tolist()
+    return [{c: (row[where[c]] if c in where else None) for c in columns} for row in values]
 
 
 def _collapse(variants: pd.DataFrame, pid: str, timepoint: str) -> dict:
