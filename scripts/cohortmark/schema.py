@@ -56,5 +56,25 @@ ELIGIBILITY_SUMMARY_COLUMNS = ["rule", "definition", "n", "eligible", "ineligibl
                                "undecided_because"]
 TRAJECTORY_COLUMNS = [
     "patient_id", "gene", "variant", "protein_change", "timepoint", "day", "vaf", "detected",
-    "emergent", "in_tissue",
+    "emergent", "in_tissue", "baseline",
 ]
+# --- ctdna outputs (cohortmark.ctdna) -------------------------------------------------------
+MOLECULAR_RESPONSE_COLUMNS = [
+    "patient_id", "status", "reason", "metric", "threshold", "baseline_timepoint",
+    "baseline_day", "on_treatment_timepoint", "on_treatment_day", "n_tracked",
+    "baseline_max_vaf", "on_treatment_max_vaf", "max_vaf_change", "baseline_mean_vaf",
+    "on_treatment_mean_vaf", "mean_vaf_change", "cleared",
+]
+MOLECULAR_RESPONSE_STATUS = ["responder", "non_responder", "not_evaluable"]
+EMERGENT_COLUMNS = [
+    "patient_id", "gene", "variant", "protein_change", "baseline_timepoint", "first_timepoint",
+    "first_day", "first_vaf", "max_vaf", "progression_timepoint", "progression_source",
+    "progression_vaf", "at_progression", "in_tissue", "resistance_gene", "flag",
+]
+CLINICAL_LINK_COLUMNS = [
+    "patient_id", "molecular_status", "max_vaf_change", "mean_vaf_change", "best_response",
+    "clinical_response", "evaluable", "best_pct_change", "pfs_months", "pfs_event",
+    "progression_day",
+]
+PFS_BY_RESPONSE_COLUMNS = ["molecular_status", "n", "n_missing_pfs", "events",
+                           "median_pfs_months", "logrank_p"]

@@ -94,3 +94,59 @@ def eligibility(smk, log) -> None:
         why = f" ({row.undecided_because})" if row.unknown else ""
         log(f"{row.rule} [{row.definition}]: {row.eligible} eligible, {row.ineligible} "
             f"ineligible, {row.unknown} unknown{why}")
+
+
+def ctdna(smk, log) -> None:
+    """Rule ctdna: plasma calls -> trajectories, molecular response and emergent variants."""
+    import warnings
+
+    from . import ctdna as ct
+    from .sheets import load_plasma
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    plasma = load_plasma(smk.input.plasma, sheet["patient_id"], check_files=True)
+    build = smk.params.build
+    panel = load_panel(smk.input.panel, build)
+    cache = getattr(smk.params, "cache", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ct.CtdnaWarning)
+        variants = ct.load_plasma_variants(plasma, panel, smk.config, build, cache, log=log)
+        tissue = ct.read_table(smk.input.mutations)
+        profiled = sheet.loc[sheet["variant_file"].notna(), "patient_id"]
+        traj = ct.trajectories(plasma, variants, tissue, smk.config, tissue_profiled=profiled)
+    for w in caught:
+        log(f"warning: {w.message}")
+        print(f"cohortmark: warning: {w.message}", file=sys.stderr)
+    response = ct.molecular_response(traj, smk.config, patients=plasma["patient_id"])
+    emergent = ct.emergent(traj, smk.config)
+    write_tsv(traj, smk.output.trajectories, schema.TRAJECTORY_COLUMNS)
+    write_tsv(response, smk.output.response, schema.MOLECULAR_RESPONSE_COLUMNS)
+    write_tsv(emergent, smk.output.emergent, schema.EMERGENT_COLUMNS)
+    if hasattr(smk.output, "clinical_link"):  # optional outputs (see docs/notes/ctdna.md)
+        link = ct.clinical_link(response, sheet, smk.config)
+        write_tsv(link, smk.output.clinical_link, schema.CLINICAL_LINK_COLUMNS)
+        if hasattr(smk.output, "pfs_by_response"):
+            write_tsv(ct.pfs_by_molecular_response(link), smk.output.pfs_by_response,
+                      schema.PFS_BY_RESPONSE_COLUMNS)
+    flagged = emergent[emergent["flag"]]
+    log(f"ctdna: {plasma['patient_id'].nunique()} patients, {len(plasma)} samples, "
+        f"{traj['variant'].groupby(traj['patient_id']).nunique().sum()} tracked variants, "
+        f"{len(emergent)} emergent ({len(flagged)} resistance-gene at progression)")
+
+
+def ctdna_figures(smk_input, out_dir, config) -> dict:
+    """For the figures step: cohort panel ``ctdna_vaf`` plus one figure per patient.
+
+    ``smk_input`` needs samples, trajectories, molecular_response (and optionally plasma).
+    """
+    from .figures.ctdna import ctdna_figures as draw
+    from .sheets import load_plasma
+
+    sheet = load_samples(smk_input.samples, check_files=False)
+    plasma = (load_plasma(smk_input.plasma, sheet["patient_id"], check_files=False)
+              if getattr(smk_input, "plasma", None) else None)
+    from .ctdna import read_table
+
+    traj = read_table(smk_input.trajectories)
+    response = read_table(smk_input.molecular_response)
+    return draw(traj, out_dir, sheet, response, plasma, config)

@@ -7,6 +7,7 @@ rule ctdna:
         plasma=config["ctdna"] if config.get("ctdna") else [],
         files=get_plasma_files,
         mutations="results/cohort/mutations.tsv",
+        panel=PANEL,
     output:
         trajectories=report(
             "results/ctdna/trajectories.tsv",
@@ -15,6 +16,8 @@ rule ctdna:
         ),
         response="results/ctdna/molecular_response.tsv",
         emergent="results/ctdna/emergent.tsv",
+        clinical_link="results/ctdna/clinical_link.tsv",
+        pfs_by_response="results/ctdna/pfs_by_response.tsv",
     log:
         "logs/ctdna.log",
     resources:
