@@ -15,6 +15,7 @@ from cohortmark.errors import InputError
 from cohortmark.sheets import load_plasma, load_samples
 
 ROOT = Path(__file__).resolve().parents[1]
+ROOT_PANEL = ROOT / "resources" / "panel.tsv"
 DATA = ROOT / "tests" / "data" / "ctdna"
 
 TP53 = ("17", 7675088, "C", "T", "TP53", "p.R175H")
@@ -497,7 +498,8 @@ def test_step_writes_the_three_tables(tmp_path, fake_variants):
     smk = SimpleNamespace(
         input=SimpleNamespace(samples=str(tmp_path / "samples.tsv"),
                               plasma=str(tmp_path / "plasma.tsv"),
-                              mutations=str(tmp_path / "mutations.tsv")),
+                              mutations=str(tmp_path / "mutations.tsv"),
+                              panel=str(ROOT_PANEL)),
         output=SimpleNamespace(trajectories=str(out / "trajectories.tsv"),
                                response=str(out / "molecular_response.tsv"),
                                emergent=str(out / "emergent.tsv"),
