@@ -17,6 +17,7 @@ DEFAULTS = {
     "min_vaf": 0.0,
     "non_alterations": DEFAULT_NON_ALTERATIONS,
     "check_contigs": True,
+    "annotation": "auto",
     "use_index": True,
 }
 

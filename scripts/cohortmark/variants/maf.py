@@ -84,7 +84,7 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
     out = []
     for r in rows.to_dict("records"):
         where = {"patient": patient, "path": path, "line": int(r["_line"])}
-        vc = r["Variant_Classification"].strip()
+        vc = r["Variant_Classification"].strip() or "Unknown"  # empty: as maftools, not nonSyn
         if vc not in MAF_KNOWN:
             raise InputError(f"unknown Variant_Classification {vc!r}", **where,
                              field="Variant_Classification")

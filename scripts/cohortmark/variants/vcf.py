@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from bisect import bisect_right
 
 import numpy as np
@@ -106,9 +107,10 @@ def _ann_fields(vcf, key: str) -> list[str] | None:
 class _Annotation:
     """Parses CSQ (VEP) or ANN (SnpEff) entries of a record, field order from the header."""
 
-    def __init__(self, vcf, path, patient):
+    def __init__(self, vcf, path, patient, which="auto"):
         self.key = None
-        for key in ("CSQ", "ANN"):
+        order = {"auto": ("CSQ", "ANN"), "none": ()}.get(which, (which,))
+        for key in order:
             fields = _ann_fields(vcf, key)
             if fields is None:
                 continue
@@ -122,7 +124,7 @@ class _Annotation:
             return
         f = {name.lower(): i for i, name in enumerate(self.fields)}
         if self.key == "CSQ":
-            need = {"allele": "allele", "consequence": "consequence", "symbol": "symbol"}
+            need = {"consequence": "consequence", "symbol": "symbol"}
             self.i_prot = f.get("hgvsp")
             self.i_canon = f.get("canonical")
             self.i_allele_num = f.get("allele_num")
@@ -134,7 +136,8 @@ class _Annotation:
         if missing:
             raise InputError(f"INFO/{self.key} field list lacks {', '.join(missing)}",
                              patient=patient, path=path, field=f"INFO/{self.key}")
-        self.i_allele, self.i_cons, self.i_sym = (f[need[k]] for k in need)
+        self.i_allele = f.get("allele")
+        self.i_cons, self.i_sym = f[need["consequence"]], f[need["symbol"]]
 
     def entries(self, record, where) -> list[list[str]]:
         raw = record.INFO.get(self.key)
@@ -225,7 +228,7 @@ class _Counts:
                 vaf = af[alt_index]
         if np.isnan(vaf):
             vaf = vaf_ad
-        if np.isnan(vaf) and (self.strelka or self.strelka_indel):
+        if np.isnan(vaf):  # Strelka tier counts (TIR/TAR are often undeclared in headers)
             vaf, alt, depth_t = self._strelka(record, alt_index, where)
             if np.isnan(depth):
                 depth = depth_t
@@ -241,7 +244,7 @@ class _Counts:
             total = np.nansum(list(tier1.values()))
             a = tier1.get(alt.upper(), np.nan)
             return (a / total if total > 0 else np.nan), a, total
-        if self.strelka_indel:
+        if len(ref) != len(alt):
             tir, tar = self._get(record, "TIR", where), self._get(record, "TAR", where)
             if tir and tar:
                 total = tir[0] + tar[0]
@@ -294,7 +297,7 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
     s = pick_sample(vcf, sample, path, patient)
     if cfg.get("check_contigs", True):
         check_contigs(vcf, build, path, patient)
-    ann = _Annotation(vcf, path, patient)
+    ann = _Annotation(vcf, path, patient, cfg.get("annotation", "auto"))
     counts = _Counts(vcf, s)
     pindex = PanelIndex(panel) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])
@@ -312,7 +315,9 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
         last = None
         while True:
             try:
-                record = next(it)
+                with warnings.catch_warnings():  # "no intervals found" for an empty region
+                    warnings.simplefilter("ignore", UserWarning)
+                    record = next(it)
             except StopIteration:
                 break
             except Exception as e:  # htslib parse error or truncated/corrupt compression
@@ -372,6 +377,8 @@ def _entries_for(entries, ann, k, vep_allele, alt, n_alts):
         mine = [e for e in entries if e[ann.i_allele_num] == str(k + 1)]
         if mine:
             return mine
+    if ann.i_allele is None:  # old VEP without an Allele field: entries cover every ALT
+        return entries
     mine = [e for e in entries if e[ann.i_allele] in (vep_allele, alt)]
     return mine if mine or n_alts > 1 else entries
 
