@@ -12,8 +12,15 @@ import pandas as pd
 
 from .. import schema
 from ..errors import InputError
-from .core import (DEFAULTS, apply_thresholds, empty_variants, finish, gene_mutations,
-                   not_profiled, settings)
+from .core import (
+    DEFAULTS,
+    apply_thresholds,
+    empty_variants,
+    finish,
+    gene_mutations,
+    not_profiled,
+    settings,
+)
 from .maf import looks_like_maf, read_maf
 from .vcf import read_vcf
 
