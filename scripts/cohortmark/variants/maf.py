@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -21,7 +22,11 @@ PROTEIN = ["HGVSp_Short", "Protein_Change", "Amino_Acid_Change", "HGVSp"]
 
 
 def looks_like_maf(path: str) -> bool:
-    """True when the first non-comment line starts with Hugo_Symbol (judged by content)."""
+    """True for a ``.maf``/``.maf.gz``/``.maf.txt`` name or a first non-comment line starting
+    with Hugo_Symbol."""
+    name = os.path.basename(path).lower()
+    if re.search(r"\.maf(\.txt)?(\.gz)?$", name):
+        return True
     try:
         with open(path, "rb") as fh:
             head = fh.read(2)
@@ -59,7 +64,12 @@ def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, int]:
         df = pd.read_csv(io.StringIO("\n".join(lines[skip:])), sep="\t", dtype=str,
                          keep_default_na=False, quoting=3, skip_blank_lines=False)
     except pd.errors.ParserError as e:
-        raise InputError(f"MAF table is malformed ({e})", path=path) from None
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        if m:
+            raise InputError(f"MAF table is malformed: row has {m.group(3)} fields, the header "
+                             f"{m.group(1)}", path=path, line=skip + int(m.group(2))) from None
+        raise InputError(f"MAF table is malformed ({' '.join(str(e).split())})",
+                         path=path) from None
     df["_line"] = np.arange(len(df)) + skip + 2
     df = df[df[REQUIRED].apply(lambda c: c.str.strip() != "").any(axis=1)]
     return df, skip

@@ -32,6 +32,30 @@ def open_vcf(path: str, patient: str | None):
         raise InputError(f"not a readable VCF/BCF ({e})", patient=patient, path=path) from None
 
 
+_DNA = re.compile(r"^[ACGTNacgtn]+$")
+
+
+def count_header_lines(path: str) -> int | None:
+    """Lines before the first record of a text VCF (plain or gzipped); None for BCF."""
+    import gzip
+
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    try:
+        fh = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+        with fh:
+            n = 0
+            for line in fh:
+                if n == 0 and line.startswith(b"BCF"):
+                    return None
+                if not line.startswith(b"#"):
+                    break
+                n += 1
+            return n
+    except (OSError, EOFError):
+        return None
+
+
 def header_meta(vcf) -> dict[str, str]:
     """Simple ``##key=value`` header lines."""
     meta = {}
@@ -289,6 +313,10 @@ def _regions(vcf, panel: pd.DataFrame) -> list[str]:
     return out
 
 
+def indexed_query(path: str, panel, cfg: dict) -> bool:
+    return panel is not None and bool(cfg.get("use_index", True)) and _has_index(path)
+
+
 def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: str,
              cfg: dict, patient: str | None) -> list[dict]:
     """Variant rows (VARIANT_COLUMNS dicts) of the tumour sample, filtered by FILTER."""
@@ -302,8 +330,8 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
     pindex = PanelIndex(panel) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])
     accepted = list(cfg.get("filter") or [])
-    n_header = len(vcf.raw_header.rstrip("\n").splitlines())
-    indexed = panel is not None and cfg.get("use_index", True) and _has_index(path)
+    n_header = count_header_lines(path) if not indexed_query(path, panel, cfg) else None
+    indexed = indexed_query(path, panel, cfg)
     rows: list[dict] = []
 
     if indexed:
@@ -321,14 +349,14 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
             except StopIteration:
                 break
             except Exception as e:  # htslib parse error or truncated/corrupt compression
-                if region is None:
-                    at = {"line": n_header + n + 1}
-                else:
-                    at = {}
-                after = f" (after {last})" if last and region is not None else ""
-                raise InputError(f"malformed or truncated record{after}: {e}; htslib says "
-                                 "more on stderr", **where_file, **at) from None
+                raise InputError(f"malformed or truncated record{_at(n_header, n + 1, last)}: "
+                                 f"{e}; htslib says more on stderr", **where_file,
+                                 **_line(n_header, n + 1)) from None
             n += 1
+            if not _DNA.match(record.REF):
+                raise InputError(f"REF {record.REF!r} is not a DNA sequence (too few columns or "
+                                 f"shifted fields?){_at(n_header, n, last)}", **where_file,
+                                 **_line(n_header, n), field="REF")
             last = f"{record.CHROM}:{record.POS}"
             chrom = canonical_chrom(record.CHROM)
             if pindex is not None:
@@ -337,11 +365,21 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
                     continue
             else:
                 hits = []
-            where = {**where_file, **({"line": n_header + n} if region is None else {})}
+            where = {**where_file, **_line(n_header, n)}
             if not passes_filter(record.FILTER, accepted):
                 continue
             rows.extend(_record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where))
     return rows
+
+
+def _line(n_header: int | None, n: int) -> dict:
+    return {"line": n_header + n} if n_header is not None else {}
+
+
+def _at(n_header: int | None, n: int, last: str | None) -> str:
+    if n_header is not None:
+        return ""
+    return f" (record {n} of the query" + (f", after {last})" if last else ")")
 
 
 def _record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where) -> list[dict]:
