@@ -47,7 +47,8 @@ def looks_like_maf(path: str) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, int]:
+def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, dict]:
+    """The whole MAF (cached: one file often serves many patients) and row indices by barcode."""
     text = read_text(path)
     lines = text.split("\n")
     skip = 0
@@ -72,7 +73,8 @@ def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, int]:
                          path=path) from None
     df["_line"] = np.arange(len(df)) + skip + 2
     df = df[df[REQUIRED].apply(lambda c: c.str.strip() != "").any(axis=1)]
-    return df, skip
+    groups = {k: v for k, v in df.groupby(df["Tumor_Sample_Barcode"].str.strip()).indices.items()}
+    return df, groups
 
 
 def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataFrame | None,
@@ -82,11 +84,11 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
         raise InputError("file does not exist", patient=patient, path=path)
     st = os.stat(path)
     try:
-        df, _ = _load(path, st.st_mtime, st.st_size)
+        df, groups = _load(path, st.st_mtime, st.st_size)
     except InputError as e:
         raise e.with_context(patient=patient, path=path) from None
     barcode = sample or patient
-    rows = df[df["Tumor_Sample_Barcode"].str.strip() == barcode]
+    rows = df.iloc[groups.get(barcode, [])]
     genes = set(panel["gene"]) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])
     accepted = list(cfg.get("filter") or [])

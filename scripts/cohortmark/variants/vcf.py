@@ -335,10 +335,10 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
     rows: list[dict] = []
 
     if indexed:
-        iterators = [(region, vcf(region)) for region in _regions(vcf, panel)]
+        iterators = [vcf(region) for region in _regions(vcf, panel)]
     else:
-        iterators = [(None, iter(vcf))]
-    for region, it in iterators:
+        iterators = [iter(vcf)]
+    for it in iterators:
         n = 0
         last = None
         while True:
