@@ -235,3 +235,16 @@ def test_truncated_gzip_vcf(tmp_path):
     with pytest.raises(InputError, match="truncated") as err:
         read_variants(bad, panel=P37, build="GRCh37")
     assert str(bad) in str(err.value) and "line" in str(err.value)
+
+
+def test_config_schema_defaults_match_the_code():
+    import jsonschema
+    import yaml
+    from cohortmark.variants import DEFAULTS
+
+    schema_path = Path(__file__).resolve().parents[1] / "config/schemas/variants.schema.yaml"
+    s = yaml.safe_load(schema_path.read_text())
+    jsonschema.Draft7Validator.check_schema(s)
+    assert {k: v["default"] for k, v in s["properties"].items()} == DEFAULTS
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"min_vaf": 5}, s)
