@@ -248,3 +248,14 @@ def test_config_schema_defaults_match_the_code():
     assert {k: v["default"] for k, v in s["properties"].items()} == DEFAULTS
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"min_vaf": 5}, s)
+
+
+def test_real_multiallelic_record_split_with_csq():
+    # 1 11051547 A T,C ... CSQ T|non_coding_transcript_exon_variant...|CFL1P6 ..., C|...;
+    # tumour ADT 34,9 (only one ALT count given): VAF 9/43 for T, unknown for C
+    v = read_variants(D / "pcgr_vep_multiallelic.vcf", build="GRCh37")
+    assert list(zip(v.pos, v.ref, v.alt)) == [(11051547, "A", "C"), (11051547, "A", "T")]
+    assert set(v.gene) == {"CFL1P6"} and v.mutation_class.eq("").all()
+    assert set(v.consequence) == {"non_coding_transcript_exon_variant"}
+    t, c = v.set_index("alt").loc["T"], v.set_index("alt").loc["C"]
+    assert t.vaf == pytest.approx(9 / 43) and t.alt_count == 9 and math.isnan(c.vaf)
