@@ -338,37 +338,46 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
         iterators = [vcf(region) for region in _regions(vcf, panel)]
     else:
         iterators = [iter(vcf)]
-    for it in iterators:
-        n = 0
-        last = None
-        while True:
+    canon: dict[str, str] = {}
+    panel_chroms = set(pindex.by_chrom) if pindex is not None else None
+    with warnings.catch_warnings():  # cyvcf2 warns "no intervals found" for an empty region
+        warnings.simplefilter("ignore", UserWarning)
+        for it in iterators:
+            n, last = 0, None
             try:
-                with warnings.catch_warnings():  # "no intervals found" for an empty region
-                    warnings.simplefilter("ignore", UserWarning)
-                    record = next(it)
-            except StopIteration:
-                break
-            except Exception as e:  # htslib parse error or truncated/corrupt compression
-                raise InputError(f"malformed or truncated record{_at(n_header, n + 1, last)}: "
+                for record in it:
+                    n += 1
+                    last = record
+                    raw = record.CHROM
+                    chrom = canon.get(raw)
+                    if chrom is None:
+                        chrom = canon[raw] = canonical_chrom(raw)
+                    if panel_chroms is not None:
+                        if chrom not in panel_chroms:
+                            continue
+                        hits = pindex.genes_at(chrom, record.POS, len(record.REF))
+                        if not hits:
+                            continue
+                    else:
+                        hits = []
+                    where = {**where_file, **_line(n_header, n)}
+                    if not _DNA.match(record.REF):
+                        raise InputError(f"REF {record.REF!r} is not a DNA sequence (too few "
+                                         f"columns or shifted fields?){_at(n_header, n, None)}",
+                                         **where, field="REF")
+                    if not passes_filter(record.FILTER, accepted):
+                        continue
+                    rows.extend(_record_rows(record, chrom, hits, pindex, ann, counts, non_alt,
+                                             where))
+            except InputError:
+                raise
+            except Exception as e:  # cyvcf2: htslib parse error, truncated/corrupt compression
+                if type(e) is not Exception:
+                    raise
+                after = f"{last.CHROM}:{last.POS}" if last is not None else None
+                raise InputError(f"malformed or truncated record{_at(n_header, n + 1, after)}: "
                                  f"{e}; htslib says more on stderr", **where_file,
                                  **_line(n_header, n + 1)) from None
-            n += 1
-            if not _DNA.match(record.REF):
-                raise InputError(f"REF {record.REF!r} is not a DNA sequence (too few columns or "
-                                 f"shifted fields?){_at(n_header, n, last)}", **where_file,
-                                 **_line(n_header, n), field="REF")
-            last = f"{record.CHROM}:{record.POS}"
-            chrom = canonical_chrom(record.CHROM)
-            if pindex is not None:
-                hits = pindex.genes_at(chrom, record.POS, len(record.REF))
-                if not hits:
-                    continue
-            else:
-                hits = []
-            where = {**where_file, **_line(n_header, n)}
-            if not passes_filter(record.FILTER, accepted):
-                continue
-            rows.extend(_record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where))
     return rows
 
 

@@ -57,9 +57,10 @@ w("vcf_pos_not_a_number.vcf", VCF.replace("1\t146728217\t", "1\t146728217x\t"), 
   f"line {n_hdr + 3}: malformed or truncated record")
 w("vcf_dp_not_a_number.vcf", VCF.replace(TP53, TP53.replace(":42\t", ":4x2\t")), "", "GRCh37",
   "malformed or truncated record")
-w("vcf_too_few_columns.vcf", VCF.replace("2\t220439700\t.\tG\tGCT\t.\t.\t.", "2\t220439700"), "",
-  "GRCh37", f"line {n_hdr + 4}: column 'REF': REF '0/1:21,72:93' is not a DNA sequence")
-gz = gzip.compress(VCF.encode())
+tp53_line = VCF.splitlines().index(TP53) + 1
+w("vcf_too_few_columns.vcf", VCF.replace("17\t7579312\t.\tC\tA\t.\t.\t.", "17\t7579312"), "",
+  "GRCh37", f"line {tp53_line}: column 'REF': REF '0/1:20,22:42' is not a DNA sequence")
+gz = gzip.compress(VCF.encode(), mtime=0)
 w("vcf_truncated.vcf.gz", gz[: len(gz) // 2], "", "GRCh37", "truncated", binary=True)
 w("vcf_empty.vcf", "", "", "GRCh37", "file is empty")
 w("vcf_not_a_vcf.vcf", "this is not a VCF\njust text\n", "", "GRCh37",
@@ -89,7 +90,7 @@ w("maf_start_not_integer.maf", maf_edit("Start_Position", "7579312.5", tp53_row)
   "GRCh37", "column 'Start_Position': Start_Position '7579312.5' is not an integer")
 w("maf_unknown_classification.maf", maf_edit("Variant_Classification", "Missense", 3), "TUMOR",
   "GRCh37", "column 'Variant_Classification': unknown Variant_Classification 'Missense'")
-mgz = gzip.compress(MAF.encode())
+mgz = gzip.compress(MAF.encode(), mtime=0)
 w("maf_truncated.maf.gz", mgz[: len(mgz) - 40], "TUMOR", "GRCh37",
   "truncated or corrupt gzip data", binary=True)
 w("maf_latin1.maf", "", "TUMOR", "GRCh37", "not UTF-8 text")
@@ -108,7 +109,7 @@ with open(bg, "wb") as fh:
 subprocess.run(["tabix", "-f", "-p", "vcf", str(bg)], check=True)
 CASES.append((bg.name, "variants", "", "GRCh37", "ACCEPT"))
 bcf = HERE / "ok_bcf.bcf"
-subprocess.run(["bcftools", "view", "-Ob", "-o", str(bcf),
+subprocess.run(["bcftools", "view", "--no-version", "-Ob", "-o", str(bcf),
                 str(SRC / "pvactools_hcc1395.subset.vcf.gz")], check=True, capture_output=True)
 CASES.append((bcf.name, "variants", "", "GRCh38", "ACCEPT"))
 
