@@ -259,3 +259,15 @@ def test_real_multiallelic_record_split_with_csq():
     assert set(v.consequence) == {"non_coding_transcript_exon_variant"}
     t, c = v.set_index("alt").loc["T"], v.set_index("alt").loc["C"]
     assert t.vaf == pytest.approx(9 / 43) and t.alt_count == 9 and math.isnan(c.vaf)
+
+
+def test_varscan_ad_rd_and_mutect1_fa():
+    # VarScan2: 1 1991014 A>G TUMOR GT:GQ:DP:RD:AD:FREQ 0/1:.:91:56:35:38.46% -> 35/91
+    v = read_variants(D / "vcf2maf_test_varscan.vcf", build="GRCh37")
+    r = v[v.pos == 1991014].iloc[0]
+    assert r.vaf == pytest.approx(35 / 91) and r.alt_count == 35 and r.depth == 91
+    # MuTect1: 1 2453125 C>G REJECT TUMOR GT:AD:BQ:DP:FA 0:175,30:.:206:0.146
+    m = read_variants(D / "vcf2maf_test_mutect.vcf", build="GRCh37", config=ALL)
+    r = m[m.pos == 2453125].iloc[0]
+    assert r.vaf == pytest.approx(0.146) and r.alt_count == 30 and r.depth == 206
+    assert 2453125 not in set(read_variants(D / "vcf2maf_test_mutect.vcf", build="GRCh37").pos)

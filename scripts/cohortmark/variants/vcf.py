@@ -205,6 +205,8 @@ class _Counts:
         self.ad = next((k for k in ("AD", "ADT") if k in fmt), None)
         self.dp = next((k for k in ("DP", "DPT") if k in fmt), None)
         self.strelka = all(k in fmt for k in ("AU", "CU", "GU", "TU"))
+        # VarScan2: AD (Number=1) holds the ALT reads only and RD the REF reads
+        self.varscan = self.ad == "AD" and "RD" in fmt and fmt["AD"].info().get("Number") == "1"
         self.strelka_indel = all(k in fmt for k in ("TIR", "TAR"))
 
     def _get(self, record, key, where, cast=float):
@@ -234,7 +236,16 @@ class _Counts:
         if self.dp:
             d = self._get(record, self.dp, where)
             depth = d[0] if d else np.nan
-        if self.ad:
+        if self.varscan:
+            ad, rd = self._get(record, "AD", where), self._get(record, "RD", where)
+            if ad and rd and not np.isnan(ad[0]) and not np.isnan(rd[0]):
+                alt, total = ad[0], ad[0] + rd[0]
+                vaf_ad = alt / total if total > 0 else np.nan
+                if np.isnan(depth):
+                    depth = total
+            else:
+                vaf_ad = np.nan
+        elif self.ad:
             ad = self._get(record, self.ad, where)
             if ad and len(ad) > alt_index + 1 and not np.isnan(ad[alt_index + 1]):
                 alt = ad[alt_index + 1]
