@@ -271,3 +271,22 @@ def test_varscan_ad_rd_and_mutect1_fa():
     r = m[m.pos == 2453125].iloc[0]
     assert r.vaf == pytest.approx(0.146) and r.alt_count == 30 and r.depth == 206
     assert 2453125 not in set(read_variants(D / "vcf2maf_test_mutect.vcf", build="GRCh37").pos)
+
+
+CBIO = Path("/work/shared/external/cbioportal_study_es_0/data_mutations_extended.maf")
+
+
+@pytest.mark.skipif(not CBIO.exists(), reason="cBioPortal study_es_0 (AGPL) is not copied here")
+def test_cbioportal_maf_and_mutation_status():
+    # TCGA-A1-A0SB-01: TP53 7578253 Missense p.G199V (Mutation_Status Germline), TP53 7576851
+    # Splice_Site p.X331_splice (Somatic); ATM p.D1815Tfs*13 (Germline), p.Y137Tfs*16 (Somatic)
+    rec = {"patient_id": "TCGA-A1-A0SB-01", "variant_file": str(CBIO)}
+    g, v = patient_mutations(rec, P37, {}, "GRCh37")
+    g = g.set_index("gene")
+    assert g.loc["TP53", "mutation_class"] == "splice" and g.loc["TP53", "n_mutations"] == 2
+    assert g.loc["TP53", "protein_change"] == "p.X331_splice;p.G199V"
+    assert g.loc["ATM", "mutation_class"] == "truncating" and g.loc["ATM", "n_mutations"] == 2
+    assert v["vaf"].isna().all()  # the MAF has no read counts
+    cfg = {"variants": {"exclude_mutation_status": ["Germline"]}}
+    g2 = patient_mutations(rec, P37, cfg, "GRCh37")[0].set_index("gene")
+    assert g2.loc["TP53", "n_mutations"] == 1 and g2.loc["ATM", "protein_change"] == "p.Y137Tfs*16"

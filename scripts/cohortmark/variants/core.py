@@ -19,6 +19,7 @@ DEFAULTS = {
     "check_contigs": True,
     "annotation": "auto",
     "use_index": True,
+    "exclude_mutation_status": [],
 }
 
 

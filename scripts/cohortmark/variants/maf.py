@@ -92,6 +92,7 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
     genes = set(panel["gene"]) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])
     accepted = list(cfg.get("filter") or [])
+    excluded_status = set(cfg.get("exclude_mutation_status") or [])
     prot_col = next((c for c in PROTEIN if c in df.columns), None)
     out = []
     for r in rows.to_dict("records"):
@@ -104,6 +105,8 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
         if genes is not None and gene not in genes:
             continue
         if "FILTER" in r and not passes_filter(r["FILTER"], accepted):
+            continue
+        if r.get("Mutation_Status", "").strip() in excluded_status:
             continue
         try:
             pos = int(r["Start_Position"])
