@@ -290,3 +290,14 @@ def test_cbioportal_maf_and_mutation_status():
     cfg = {"variants": {"exclude_mutation_status": ["Germline"]}}
     g2 = patient_mutations(rec, P37, cfg, "GRCh37")[0].set_index("gene")
     assert g2.loc["TP53", "n_mutations"] == 1 and g2.loc["ATM", "protein_change"] == "p.Y137Tfs*16"
+
+
+def test_settings_section_or_whole_config():
+    from cohortmark.variants import DEFAULTS, settings
+
+    assert settings(None) == settings({}) == settings({"samples": "s.tsv"}) == DEFAULTS
+    assert settings({"samples": "s.tsv", "variants": None}) == DEFAULTS
+    assert settings({"variants": {"min_vaf": 0.1}})["min_vaf"] == 0.1
+    assert settings({"min_vaf": 0.1, "filter": []})["filter"] == []
+    with pytest.raises(InputError, match="unknown key"):
+        settings({"variants": {"min_vaff": 0.1}})

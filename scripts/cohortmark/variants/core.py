@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..errors import InputError
 from .consequences import DEFAULT_NON_ALTERATIONS
 
 DEFAULTS = {
@@ -26,7 +27,16 @@ DEFAULTS = {
 def settings(config: dict | None) -> dict:
     """The ``variants`` config section (or the section itself) merged over the defaults."""
     config = config or {}
-    section = config.get("variants", config if set(config) <= set(DEFAULTS) else {}) or {}
+    if "variants" in config:
+        section = config["variants"] or {}
+    elif set(config) & set(DEFAULTS):
+        section = config
+    else:
+        section = {}
+    unknown = sorted(set(section) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}",
+                         field="variants")
     return {**DEFAULTS, **section}
 
 
