@@ -301,3 +301,42 @@ def test_settings_section_or_whole_config():
     assert settings({"min_vaf": 0.1, "filter": []})["filter"] == []
     with pytest.raises(InputError, match="unknown key"):
         settings({"variants": {"min_vaff": 0.1}})
+
+
+@pytest.mark.parametrize("vcf,maf,build", [
+    ("vcf2maf_test.vcf", "vcf2maf_test.maf", "GRCh37"),
+    ("vcf2maf_test.vcf", "vcf2maf_test_output.vep_isoforms.maf", "GRCh37"),
+    ("vcf2maf_test_b38.vcf", "vcf2maf_test_b38_output.maf", "GRCh38"),
+])
+def test_every_vcf2maf_call_agrees_with_its_maf(vcf, maf, build):
+    """All of vcf2maf's VCF records vs the MAF it made: same sites, counts and VAF.
+
+    MAF indels carry no anchor base (a deletion starts one base later). The four APC records
+    at 5:112174757 are vcf2maf's multi-allelic genotype test and are checked separately.
+    """
+    v = read_variants(D / vcf, build=build, config=ALL)
+    m = read_variants(D / maf, "TUMOR", build=build, config=ALL)
+    by_site = {(r.chrom, r.pos - (r.alt == "-")): r for r in m.itertuples()}
+    compared = 0
+    for r in v.itertuples():
+        if (r.chrom, r.pos) in (("5", 112174757), ("5", 112174758)):
+            continue
+        x = by_site[(r.chrom, r.pos)]
+        assert (x.alt_count, x.depth) == (r.alt_count, r.depth), r
+        assert x.vaf == pytest.approx(r.vaf), r
+        compared += 1
+    assert compared == len(m[~m.gene.eq("APC")]) > 15
+    # e.g. b38 RUNX1 21:34792292 AD .,21 DP 54 (no REF count) and MAF t_ref_count '.': 21/54
+    if build == "GRCh38":
+        assert one(m[m.pos == 34792292], "RUNX1").vaf == pytest.approx(21 / 54)
+        assert one(m[m.pos == 34792292], "RUNX1").protein_change == "p.L429R"
+
+
+def test_multiallelic_alleles_absent_from_the_tumour_are_dropped():
+    # 5 112174757 GAAGA G,GGA  TUMOR 0/2:12,0,8 -> only GAAGA>GGA (= GAA>G), 8/20
+    # 5 112174757 GAAGA G,GCA  TUMOR 1/2:0,12,8 -> both: GAAGA>G 12/20, GAAGA>GCA (= AAG>C) 8/20
+    v = read_variants(D / "vcf2maf_test.vcf", build="GRCh37")
+    apc = v[v.pos.between(112174757, 112174758)]
+    got = {(r.pos, r.ref, r.alt): r.alt_count for r in apc.itertuples()}
+    assert got[(112174757, "GAA", "G")] == 8 and got[(112174758, "AAG", "C")] == 8
+    assert (112174757, "GAAGA", "G") in got and len(got) == 3

@@ -120,7 +120,7 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
         alt_n = _count(r, "t_alt_count", where)
         ref_n = _count(r, "t_ref_count", where)
         depth = _count(r, "t_depth", where)
-        total = alt_n + ref_n
+        total = alt_n + ref_n if not np.isnan(ref_n) else depth  # no ref count: alt/t_depth
         vaf = alt_n / total if total > 0 else np.nan
         if np.isnan(vaf) and "i_TumorVAF_WU" in r:  # TCGA/WashU MAFs: VAF in percent
             v = _count(r, "i_TumorVAF_WU", where)

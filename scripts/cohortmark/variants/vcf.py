@@ -189,7 +189,8 @@ def _num(value):
         if value is None:
             return np.nan
         v = float(value)
-        return np.nan if v < -1e30 else v  # htslib missing sentinels
+        return np.nan if v <= -2147483640 else v  # htslib int32 missing / vector-end
+
     except (TypeError, ValueError):
         return np.nan
 
@@ -249,7 +250,8 @@ class _Counts:
             ad = self._get(record, self.ad, where)
             if ad and len(ad) > alt_index + 1 and not np.isnan(ad[alt_index + 1]):
                 alt = ad[alt_index + 1]
-                total = np.nansum(ad)
+                # every allele's count known: alt/sum(AD); a missing one: alt/DP
+                total = sum(ad) if not np.isnan(ad).any() else depth
                 vaf_ad = alt / total if total > 0 else np.nan
                 if np.isnan(depth):
                     depth = total
@@ -421,6 +423,8 @@ def _record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where) -> li
             gene = hits[0] if hits else ""
         mclass = so_class(cons, non_alt) if ann.key else "other"
         vaf, depth, alt_count = counts.get(record, k, where)
+        if len(alts) > 1 and alt_count == 0:
+            continue  # an ALT of a multi-allelic record that the tumour does not carry
         pos, ref, a = normalise(record.POS, record.REF, alt)
         out.append({"chrom": chrom, "pos": pos, "ref": ref, "alt": a, "gene": gene,
                     "consequence": cons, "mutation_class": mclass, "protein_change": prot,
