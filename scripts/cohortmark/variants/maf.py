@@ -61,6 +61,12 @@ def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, dict]:
     if missing:
         raise InputError(f"MAF header lacks column(s) {', '.join(missing)}", path=path,
                          line=skip + 1)
+    tabs = len(header) - 1
+    for i in range(skip + 1, len(lines)):
+        line = lines[i]
+        if line.count("\t") < tabs and line.strip():
+            raise InputError(f"MAF row has {line.count(chr(9)) + 1} fields, the header "
+                             f"{len(header)}", path=path, line=i + 1)
     try:
         df = pd.read_csv(io.StringIO("\n".join(lines[skip:])), sep="\t", dtype=str,
                          keep_default_na=False, quoting=3, skip_blank_lines=False)

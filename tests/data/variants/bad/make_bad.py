@@ -98,6 +98,10 @@ w("maf_latin1.maf", "", "TUMOR", "GRCh37", "not UTF-8 text")
 lines = MAF.splitlines()
 lines[4] += "\textra\tfields"
 w("maf_ragged_row.maf", "\n".join(lines) + "\n", "TUMOR", "GRCh37", "MAF table is malformed")
+lines = MAF.splitlines()
+lines[5] = "\t".join(lines[5].split("\t")[:12])
+w("maf_short_row.maf", "\n".join(lines) + "\n", "TUMOR", "GRCh37",
+  "line 6: MAF row has 12 fields, the header 40")
 # awkward but valid
 w("ok_maf_cr_line_endings.maf", MAF.replace("\n", "\r"), "TUMOR", "GRCh37", "ACCEPT")
 w("ok_vcf_chr_prefix.vcf", VCF.replace("\n17\t", "\nchr17\t").replace("\n1\t", "\nchr1\t"), "",
