@@ -102,6 +102,7 @@ lines = MAF.splitlines()
 lines[5] = "\t".join(lines[5].split("\t")[:12])
 w("maf_short_row.maf", "\n".join(lines) + "\n", "TUMOR", "GRCh37",
   "line 6: MAF row has 12 fields, the header 40")
+CASES.append(("vcf_does_not_exist.vcf.gz", "variants", "", "GRCh38", "file does not exist"))
 # awkward but valid
 w("ok_maf_cr_line_endings.maf", MAF.replace("\n", "\r"), "TUMOR", "GRCh37", "ACCEPT")
 w("ok_vcf_chr_prefix.vcf", VCF.replace("\n17\t", "\nchr17\t").replace("\n1\t", "\nchr1\t"), "",
