@@ -1,0 +1,145 @@
+"""Config, filtering, de-duplication and the gene-level summary (pure functions)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..errors import InputError
+from .consequences import DEFAULT_NON_ALTERATIONS
+
+DEFAULTS = {
+    "filter": ["PASS"],
+    "min_depth": 0,
+    "min_alt_reads": 0,
+    "min_vaf": 0.0,
+    "non_alterations": DEFAULT_NON_ALTERATIONS,
+    "check_contigs": True,
+    "annotation": "auto",
+    "use_index": True,
+    "exclude_mutation_status": [],
+}
+
+
+def settings(config: dict | None) -> dict:
+    """The ``variants`` config section (or the section itself) merged over the defaults."""
+    config = config or {}
+    if "variants" in config:
+        section = config["variants"] or {}
+    elif set(config) & set(DEFAULTS):
+        section = config
+    else:
+        section = {}
+    unknown = sorted(set(section) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}",
+                         field="variants")
+    return {**DEFAULTS, **section}
+
+
+def normalise(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+    """Trim bases shared by REF and ALT (suffix, then prefix), keeping one base of each."""
+    while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    return pos, ref, alt
+
+
+def passes_filter(filter_value: str, accepted: list[str]) -> bool:
+    """FILTER ``PASS``/``.``/empty counts as PASS; every listed filter must be accepted."""
+    if not accepted:
+        return True
+    values = [v for v in str(filter_value or "PASS").replace(",", ";").split(";") if v]
+    values = ["PASS" if v == "." else v for v in values] or ["PASS"]
+    return all(v in accepted for v in values)
+
+
+def apply_thresholds(variants: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    """Drop variants below min_depth / min_alt_reads / min_vaf.
+
+    A variant whose measurement is missing (e.g. no depth in the file) cannot be judged and is
+    kept; only a measured value below the threshold removes it.
+    """
+    keep = np.ones(len(variants), dtype=bool)
+    for col, key in (("depth", "min_depth"), ("alt_count", "min_alt_reads"), ("vaf", "min_vaf")):
+        threshold = cfg.get(key) or 0
+        if threshold:
+            values = pd.to_numeric(variants[col], errors="coerce")
+            keep &= ~(values < threshold).to_numpy()
+    return variants[keep]
+
+
+def finish(rows: list[dict]) -> pd.DataFrame:
+    """Rows -> VARIANT_COLUMNS table, one row per distinct (chrom, pos, ref, alt), sorted.
+
+    The same variant reported twice (two callers, overlapping region queries) is kept once:
+    the report with the greatest depth.
+    """
+    df = pd.DataFrame(rows, columns=schema.VARIANT_COLUMNS)
+    if df.empty:
+        return empty_variants()
+    df["pos"] = df["pos"].astype(int)
+    for col in ("vaf", "depth", "alt_count"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    df["_chr"] = df["chrom"].map(_chrom_order)
+    df = df.sort_values(["_chr", "pos", "ref", "alt", "depth"],
+                        ascending=[True, True, True, True, False], na_position="last")
+    df = df.drop_duplicates(["chrom", "pos", "ref", "alt"], keep="first")
+    return df.drop(columns="_chr").reset_index(drop=True)
+
+
+def empty_variants() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype=object) for c in schema.VARIANT_COLUMNS})
+    for col in ("vaf", "depth", "alt_count"):
+        df[col] = df[col].astype(float)
+    df["pos"] = df["pos"].astype(int)
+    return df
+
+
+def _chrom_order(chrom: str) -> tuple:
+    c = str(chrom)
+    if c.isdigit():
+        return (0, int(c), "")
+    return (1, {"X": 0, "Y": 1, "MT": 2}.get(c, 3), c)
+
+
+def gene_mutations(variants: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """One row per panel gene (panel order): altered if any alteration-class variant.
+
+    ``mutation_class`` is the most severe class (schema.MUTATION_CLASSES order),
+    ``protein_change`` the ``;``-joined distinct changes, ``vaf`` the maximum VAF and
+    ``n_mutations`` the number of alteration-class variants.
+    """
+    order = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
+    alt = variants[variants["mutation_class"].fillna("").isin(order)]
+    rows = []
+    for gene in panel["gene"]:
+        g = alt[alt["gene"] == gene]
+        if g.empty:
+            rows.append({"gene": gene, "mut_status": "wildtype", "mutation_class": "",
+                         "protein_change": "", "vaf": math.nan, "n_mutations": 0})
+            continue
+        classes = sorted(g["mutation_class"], key=order.__getitem__)
+        changes = [p for p in dict.fromkeys(g["protein_change"].fillna("")) if p]
+        vaf = pd.to_numeric(g["vaf"], errors="coerce").max()
+        rows.append({"gene": gene, "mut_status": "altered", "mutation_class": classes[0],
+                     "protein_change": ";".join(changes), "vaf": vaf,
+                     "n_mutations": len(g)})
+    out = pd.DataFrame(rows, columns=schema.GENE_MUT_COLUMNS)
+    out["vaf"] = out["vaf"].astype(float)
+    out["n_mutations"] = out["n_mutations"].astype("Int64")
+    return out
+
+
+def not_profiled(panel: pd.DataFrame) -> pd.DataFrame:
+    """Every panel gene not_profiled, other fields empty."""
+    out = pd.DataFrame({"gene": list(panel["gene"]), "mut_status": "not_profiled",
+                        "mutation_class": "", "protein_change": "", "vaf": math.nan,
+                        "n_mutations": pd.NA}, columns=schema.GENE_MUT_COLUMNS)
+    out["vaf"] = out["vaf"].astype(float)
+    out["n_mutations"] = out["n_mutations"].astype("Int64")
+    return out

@@ -1,0 +1,155 @@
+"""MAF reader: one file may hold many patients, selected by Tumor_Sample_Barcode."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..genome import canonical_chrom
+from ..tsv import read_text
+from .consequences import MAF_CLASS, MAF_KNOWN, short_protein
+from .core import passes_filter
+
+REQUIRED = ["Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele",
+            "Tumor_Seq_Allele2", "Variant_Classification", "Tumor_Sample_Barcode"]
+PROTEIN = ["HGVSp_Short", "Protein_Change", "Amino_Acid_Change", "HGVSp"]
+
+
+def looks_like_maf(path: str) -> bool:
+    """True for a ``.maf``/``.maf.gz``/``.maf.txt`` name or a first non-comment line starting
+    with Hugo_Symbol."""
+    name = os.path.basename(path).lower()
+    if re.search(r"\.maf(\.txt)?(\.gz)?$", name):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        if head == b"\x1f\x8b":
+            import gzip
+            with gzip.open(path, "rb") as fh:
+                text = fh.read(65536)
+        else:
+            with open(path, "rb") as fh:
+                text = fh.read(65536)
+    except (OSError, EOFError):
+        return False
+    for line in text.decode("utf-8", "replace").replace("\r", "\n").split("\n"):
+        if line.startswith("#") or not line.strip():
+            continue
+        return line.lstrip("\ufeff").startswith("Hugo_Symbol")
+    return False
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, dict]:
+    """The whole MAF (cached: one file often serves many patients) and row indices by barcode."""
+    text = read_text(path)
+    lines = text.split("\n")
+    skip = 0
+    while skip < len(lines) and (lines[skip].startswith("#") or not lines[skip].strip()):
+        skip += 1
+    if skip == len(lines):
+        raise InputError("MAF has no header line", path=path)
+    header = lines[skip].split("\t")
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"MAF header lacks column(s) {', '.join(missing)}", path=path,
+                         line=skip + 1)
+    tabs = len(header) - 1
+    for i in range(skip + 1, len(lines)):
+        line = lines[i]
+        if line.count("\t") < tabs and line.strip():
+            raise InputError(f"MAF row has {line.count(chr(9)) + 1} fields, the header "
+                             f"{len(header)}", path=path, line=i + 1)
+    try:
+        df = pd.read_csv(io.StringIO("\n".join(lines[skip:])), sep="\t", dtype=str,
+                         keep_default_na=False, quoting=3, skip_blank_lines=False)
+    except pd.errors.ParserError as e:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        if m:
+            raise InputError(f"MAF table is malformed: row has {m.group(3)} fields, the header "
+                             f"{m.group(1)}", path=path, line=skip + int(m.group(2))) from None
+        raise InputError(f"MAF table is malformed ({' '.join(str(e).split())})",
+                         path=path) from None
+    df["_line"] = np.arange(len(df)) + skip + 2
+    df = df[df[REQUIRED].apply(lambda c: c.str.strip() != "").any(axis=1)]
+    groups = {k: v for k, v in df.groupby(df["Tumor_Sample_Barcode"].str.strip()).indices.items()}
+    return df, groups
+
+
+def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataFrame | None,
+             cfg: dict) -> list[dict]:
+    """Variant rows of one tumour (``sample`` else ``patient``) from a MAF."""
+    if not os.path.exists(path):
+        raise InputError("file does not exist", patient=patient, path=path)
+    st = os.stat(path)
+    try:
+        df, groups = _load(path, st.st_mtime, st.st_size)
+    except InputError as e:
+        raise e.with_context(patient=patient, path=path) from None
+    barcode = sample or patient
+    rows = df.iloc[groups.get(barcode, [])]
+    genes = set(panel["gene"]) if panel is not None else None
+    non_alt = set(cfg.get("non_alterations") or [])
+    accepted = list(cfg.get("filter") or [])
+    excluded_status = set(cfg.get("exclude_mutation_status") or [])
+    prot_col = next((c for c in PROTEIN if c in df.columns), None)
+    out = []
+    for r in rows.to_dict("records"):
+        where = {"patient": patient, "path": path, "line": int(r["_line"])}
+        vc = r["Variant_Classification"].strip() or "Unknown"  # empty: as maftools, not nonSyn
+        if vc not in MAF_KNOWN:
+            raise InputError(f"unknown Variant_Classification {vc!r}", **where,
+                             field="Variant_Classification")
+        gene = r["Hugo_Symbol"].strip()
+        if genes is not None and gene not in genes:
+            continue
+        if "FILTER" in r and not passes_filter(r["FILTER"], accepted):
+            continue
+        if r.get("Mutation_Status", "").strip() in excluded_status:
+            continue
+        try:
+            pos = int(r["Start_Position"])
+        except ValueError:
+            raise InputError(f"Start_Position {r['Start_Position']!r} is not an integer",
+                             **where, field="Start_Position") from None
+        ref = r["Reference_Allele"].strip()
+        alt = r["Tumor_Seq_Allele2"].strip()
+        if alt == ref and r.get("Tumor_Seq_Allele1", "").strip() not in ("", ref):
+            alt = r["Tumor_Seq_Allele1"].strip()
+        alt_n = _count(r, "t_alt_count", where)
+        ref_n = _count(r, "t_ref_count", where)
+        depth = _count(r, "t_depth", where)
+        total = alt_n + ref_n if not np.isnan(ref_n) else depth  # no ref count: alt/t_depth
+        vaf = alt_n / total if total > 0 else np.nan
+        if np.isnan(vaf) and "i_TumorVAF_WU" in r:  # TCGA/WashU MAFs: VAF in percent
+            v = _count(r, "i_TumorVAF_WU", where)
+            vaf = v / 100 if not np.isnan(v) else np.nan
+        if np.isnan(depth) and total > 0:
+            depth = total
+        cls = "" if vc in non_alt else MAF_CLASS.get(vc, "")
+        out.append({"chrom": canonical_chrom(r["Chromosome"]), "pos": pos, "ref": ref,
+                    "alt": alt, "gene": gene, "consequence": vc, "mutation_class": cls,
+                    "protein_change": short_protein(r.get(prot_col, "")) if prot_col else "",
+                    "vaf": vaf, "depth": depth, "alt_count": alt_n,
+                    "filter": r.get("FILTER", "") or "PASS"})
+    return out
+
+
+def _count(r: dict, col: str, where: dict) -> float:
+    text = str(r.get(col, "")).strip()
+    if text in ("", ".", "NA", "NaN"):
+        return np.nan
+    try:
+        v = float(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a number", **where, field=col) from None
+    if v < 0:
+        raise InputError(f"{text!r} is negative", **where, field=col)
+    return v
