@@ -18,7 +18,7 @@ from .errors import InputError
 def config_errors(config: dict, schema_path: str | Path) -> list[str]:
     """Every schema violation of ``config`` as one line naming the key, sorted by key."""
     schema = yaml.safe_load(Path(schema_path).read_text())
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.Draft202012Validator(schema)
     lines = []
     for err in validator.iter_errors(config):
         key = ".".join(str(p) for p in err.absolute_path)
