@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SRC = HERE.parent
+SRC = HERE.parents[1] / "variants"
 VCF = (SRC / "vcf2maf_test.vcf").read_text()
 MAF = (SRC / "vcf2maf_test.maf").read_text()
 HDR, BODY = VCF.split("#CHROM")[0], "#CHROM" + VCF.split("#CHROM")[1]
