@@ -407,7 +407,7 @@ def _read_cbioportal(t: Table, sample, cfg, fallback):
     value = value[keep]
     mode = cfg["matrix_values"]
     if mode == "auto":
-        mode = "discrete" if np.isin(value, [-2, -1, 0, 1, 2]).all() else "log2"
+        mode = "discrete" if (value == np.round(value)).all() else "log2"  # whole -> levels
     if mode == "discrete":
         _discrete_check(t, rows, vi, value)
     return _gene_rows(t, rows, gi, value, "discrete" if mode == "discrete" else "log2"), chosen

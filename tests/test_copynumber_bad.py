@@ -1,0 +1,51 @@
+"""Broken and awkward copy-number files (tests/data/copynumber/bad/cases.tsv), each with its message.
+
+cases.tsv has the project corpus columns (file, kind, expect) plus ``format`` and ``sample``
+(cn_format / tumor_sample of the sheet row); ``register_bad_cases`` adds kind ``cn`` to the
+project-wide corpus loader (tests/test_bad_inputs.py) when the lead folds the cases in.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from cohortmark.copynumber import read_segments
+from cohortmark.errors import InputError
+
+BAD = Path(__file__).parent / "data" / "copynumber" / "bad"
+CASES = pd.read_csv(BAD / "cases.tsv", sep="\t", dtype=str, keep_default_na=False)
+
+
+def load_cn(path: Path, case: dict):
+    """Read one copy-number file as a sheet row would (GRCh37, patient P01)."""
+    return read_segments(path, case.get("format") or None, case.get("sample") or None,
+                         patient="P01", build="GRCh37")
+
+
+def register_bad_cases(register) -> None:
+    """``register_bad_cases(test_bad_inputs.register)`` makes kind ``cn`` loadable there."""
+    register("cn", load_cn)
+
+
+@pytest.mark.parametrize("case", CASES.to_dict("records"), ids=list(CASES["file"]))
+def test_bad_cn_file(case):
+    path = BAD / case["file"]
+    if case["expect"] == "ACCEPT":
+        segs = load_cn(path, case)
+        assert len(segs) > 0
+        return
+    with pytest.raises(InputError) as err:
+        load_cn(path, case)
+    message = str(err.value)
+    assert case["expect"] in message
+    assert str(path) in message
+    assert message.startswith("patient P01: file ")
+    assert "\n" not in message
+
+
+def test_corpus_size():
+    bad = CASES[CASES["expect"] != "ACCEPT"]
+    assert len(bad) >= 20
+    assert set(CASES["kind"]) == {"cn"}
+    on_disk = {p.name for p in BAD.iterdir()} - {"cases.tsv"}
+    assert on_disk == set(CASES["file"]) - {"does_not_exist.cns"}
