@@ -22,6 +22,8 @@ DEFAULTS: dict = {
     "homdel_max_fold": None,
     # an amplified/deleted run of segments shorter than this (bp) is focal
     "focal_max_length": 10_000_000,
+    # consecutive segments with the same call separated by more than this (bp) are two events
+    "run_max_gap": 1_000_000,
     # a gene whose covered fraction is below this is not_profiled (0: any overlap counts)
     "min_coverage": 0.0,
     # used when the sheet's purity / ploidy cells are empty

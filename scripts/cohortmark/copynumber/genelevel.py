@@ -16,7 +16,7 @@ Definitions (docs/notes/copynumber.md has the worked examples):
   NEUTRAL; each needs every non-null threshold of its kind (absolute ``*_cn``, relative
   ``*_fold`` = CN / ploidy).
 - ``cn_segment_length``: length of the run of consecutive segments (same chromosome) that
-  carry the same call as the gene's segment; ``cn_focal`` = that length < focal_max_length
+  carry the same call as the gene's segment, with gaps of at most run_max_gap; ``cn_focal`` = that length < focal_max_length
   (empty for NEUTRAL); ``cn_coamplified``: other panel AMP genes on the same run.
 """
 
@@ -205,7 +205,8 @@ def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     # runs of consecutive segments with the same call on the same chromosome
     seg_call = call_copy_number(cn_seg, P, cfg)
     new = np.ones(len(ss), bool)
-    new[1:] = (ss[1:] // _OFF != ss[:-1] // _OFF) | (seg_call[1:] != seg_call[:-1])
+    new[1:] = ((ss[1:] // _OFF != ss[:-1] // _OFF) | (seg_call[1:] != seg_call[:-1]) |
+               (ss[1:] - se[:-1] > cfg["run_max_gap"]))
     run_id = np.cumsum(new) - 1
     run_first = np.flatnonzero(new)
     run_len = np.maximum.reduceat(se, run_first) - ss[run_first]
