@@ -67,8 +67,10 @@ def _le(cn, fold, max_cn, max_fold):
 
 def call_copy_number(cn, ploidy: float, config: dict | None = None) -> np.ndarray:
     """AMP/GAIN/NEUTRAL/LOSS/HOMDEL for absolute copy numbers (None where cn is NaN)."""
-    cfg = resolve(config)
-    cn = np.asarray(cn, dtype=float)
+    return _call(np.asarray(cn, dtype=float), ploidy, resolve(config))
+
+
+def _call(cn: np.ndarray, ploidy: float, cfg: dict) -> np.ndarray:
     fold = cn / ploidy
     conds = [_le(cn, fold, cfg["homdel_max_cn"], cfg["homdel_max_fold"]),
              _ge(cn, fold, cfg["amp_min_cn"], cfg["amp_min_fold"]),
@@ -131,14 +133,12 @@ def gene_copy_number(segments: pd.DataFrame, panel: pd.DataFrame, *, purity=None
             profiled = _by_gene(segments, panel, unit, p, P, cfg, r)
         else:
             profiled = _by_overlap(segments, panel, unit, p, P, cfg, r, patient)
-    out = pd.DataFrame({"gene": panel["gene"].to_numpy()})
     altered = np.isin(r["cn_call"], list(cfg["altered_calls"]))
-    out["cn_status"] = np.where(profiled, np.where(altered, "altered", "wildtype"),
-                                "not_profiled")
-    for k, v in r.items():
-        out[k] = v
-    out["cn_fold"] = out["cn_value"] / P
-    return out[schema.GENE_CN_COLUMNS]
+    r["gene"] = panel["gene"].to_numpy()
+    r["cn_status"] = np.where(profiled, np.where(altered, "altered", "wildtype"),
+                              "not_profiled").astype(object)
+    r["cn_fold"] = r["cn_value"] / P
+    return pd.DataFrame({c: r[c] for c in schema.GENE_CN_COLUMNS})
 
 
 def _by_gene(segments, panel, unit, p, P, cfg, r) -> np.ndarray:
@@ -156,17 +156,16 @@ def _by_gene(segments, panel, unit, p, P, cfg, r) -> np.ndarray:
     r["cn_value"][profiled] = cn
     r["cn_min"][profiled] = np.minimum(cn, cmax)
     r["cn_max"][profiled] = cmax
-    r["cn_call"][profiled] = call_copy_number(cn, P, cfg)
+    r["cn_call"][profiled] = _call(cn, P, cfg)
     return profiled
 
 
 def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     """Segment formats: overlap every panel gene with the segments, genome-wide at once."""
     n = len(panel)
-    chroms = pd.unique(np.concatenate([segments["chrom"].to_numpy(dtype=object),
-                                       panel["chrom"].to_numpy(dtype=object)]))
-    code = pd.Series(np.arange(len(chroms), dtype=np.int64), index=chroms)
-    s_off = code[segments["chrom"].to_numpy(dtype=object)].to_numpy() * _OFF
+    seg_chrom, gene_chrom = segments["chrom"].tolist(), panel["chrom"].tolist()
+    code = {c: i for i, c in enumerate(dict.fromkeys(seg_chrom + gene_chrom))}
+    s_off = np.array([code[c] for c in seg_chrom], dtype=np.int64) * _OFF
     ss = s_off + segments["start"].to_numpy(dtype=np.int64)
     se = s_off + segments["end"].to_numpy(dtype=np.int64)
     order = np.argsort(ss, kind="stable")
@@ -174,7 +173,7 @@ def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     if (se[:-1] > ss[1:]).any():
         raise InputError("segments overlap", patient=patient)
     cn_seg = _to_cn(segments["value"].to_numpy(dtype=float)[order], unit, p, P)
-    g_off = code[panel["chrom"].to_numpy(dtype=object)].to_numpy() * _OFF
+    g_off = np.array([code[c] for c in gene_chrom], dtype=np.int64) * _OFF
     gs = g_off + panel["start"].to_numpy(dtype=np.int64)
     ge = g_off + panel["end"].to_numpy(dtype=np.int64)
 
@@ -197,13 +196,13 @@ def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     major = si[np.lexsort((si, -ovl, gi))[starts]]  # segment covering most of the gene
     lowest = si[np.lexsort((si, pair_cn, gi))[starts]]
 
-    min_call = call_copy_number(cmin, P, cfg)
+    min_call = _call(cmin, P, cfg)
     rep = np.where(np.isin(min_call, ["HOMDEL", "LOSS"]), lowest, major)
     value = cn_seg[rep]
-    call = call_copy_number(value, P, cfg)
+    call = _call(value, P, cfg)
 
     # runs of consecutive segments with the same call on the same chromosome
-    seg_call = call_copy_number(cn_seg, P, cfg)
+    seg_call = _call(cn_seg, P, cfg)
     new = np.ones(len(ss), bool)
     new[1:] = ((ss[1:] // _OFF != ss[:-1] // _OFF) | (seg_call[1:] != seg_call[:-1]) |
                (ss[1:] - se[:-1] > cfg["run_max_gap"]))

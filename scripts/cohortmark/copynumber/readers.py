@@ -200,14 +200,21 @@ def _empty(n: int) -> dict:
             "gene": [None] * n, "max_value": np.full(n, np.nan)}
 
 
-def _frame(t: Table, rows, chrom, start, end, value, unit, **extra) -> pd.DataFrame:
+def _frame(t: Table, rows, chrom, start, end, value, unit, **extra) -> dict:
+    """Columns of one sample's segments as arrays (a DataFrame is built once, at the end)."""
     n = len(rows)
-    cols = _empty(n)
-    cols.update(extra)
-    df = pd.DataFrame({"chrom": chrom, "start": start, "end": end, "value": value,
-                       "unit": unit, **cols})
-    df["_line"] = [t.lines[k] for k in rows]
-    return df
+    cols = {"chrom": np.asarray(chrom, dtype=object), "start": np.asarray(start, np.int64),
+            "end": np.asarray(end, np.int64), "value": np.asarray(value, float),
+            "unit": unit, "minor_cn": np.full(n, np.nan), "major_cn": np.full(n, np.nan),
+            "gene": np.full(n, None, dtype=object), "max_value": np.full(n, np.nan)}
+    for k, v in extra.items():
+        cols[k] = np.asarray(v, dtype=object if k == "gene" else float)
+    cols["_line"] = np.array([t.lines[k] for k in rows], dtype=np.int64)
+    return cols
+
+
+def _take(cols: dict, keep: np.ndarray) -> dict:
+    return {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in cols.items()}
 
 
 def _coords(t: Table, rows, ci, si, ei, *, one_based: bool):
@@ -289,9 +296,9 @@ def _read_purple(t: Table, sample, cfg, fallback):
         lo = t.numbers(t.need("minCopyNumber", "minCopyNumber"))
         hi = t.numbers(t.need("maxCopyNumber", "maxCopyNumber"))
         genes = t.strings(gi)
-        df = _frame(t, rows, [None] * len(rows), np.zeros(len(rows), np.int64),
-                    np.zeros(len(rows), np.int64), lo, "cn", gene=genes, max_value=hi)
-        return _dedupe_genes(t, df), None
+        cols = _frame(t, rows, [None] * len(rows), np.zeros(len(rows), np.int64),
+                      np.zeros(len(rows), np.int64), lo, "cn", gene=genes, max_value=hi)
+        return _dedupe_genes(t, cols), None
     ci, si, ei = (t.need("chromosome", "chromosome"), t.need("start", "start"),
                   t.need("end", "end"))
     chrom, start, end = _coords(t, rows, ci, si, ei, one_based=True)
@@ -326,26 +333,25 @@ def _read_ascat(t: Table, sample, cfg, fallback):
                   major_cn=major), chosen
 
 
-def _dedupe_genes(t: Table, df: pd.DataFrame) -> pd.DataFrame:
-    dup = df["gene"].duplicated()
-    if dup.any():
-        line = int(df["_line"][dup].iloc[0])
-        g = df["gene"][dup].iloc[0]
-        first = int(df["_line"][df["gene"] == g].iloc[0])
-        raise t.err(f"gene {g!r} is listed twice (also on line {first})", line=line,
-                    field="gene")
-    empty = df["gene"].isin(["", "NA"])
-    if empty.any():
-        raise t.err("empty gene name", line=int(df["_line"][empty].iloc[0]), field="gene")
-    return df
+def _dedupe_genes(t: Table, cols: dict) -> dict:
+    genes, lines = cols["gene"], cols["_line"]
+    seen: dict = {}
+    for g, ln in zip(genes, lines):
+        if g in ("", "NA"):
+            raise t.err("empty gene name", line=int(ln), field="gene")
+        if g in seen:
+            raise t.err(f"gene {g!r} is listed twice (also on line {seen[g]})", line=int(ln),
+                        field="gene")
+        seen[g] = int(ln)
+    return cols
 
 
 def _gene_rows(t: Table, rows, gi, value, unit) -> pd.DataFrame:
     n = len(rows)
     genes = [t.rows[k][gi].strip() for k in rows]
-    df = _frame(t, rows, [None] * n, np.zeros(n, np.int64), np.zeros(n, np.int64), value, unit,
-                gene=genes)
-    return _dedupe_genes(t, df)
+    cols = _frame(t, rows, [None] * n, np.zeros(n, np.int64), np.zeros(n, np.int64), value,
+                  unit, gene=genes)
+    return _dedupe_genes(t, cols)
 
 
 def _read_gene_table(t: Table, sample, cfg, fallback):
@@ -462,7 +468,10 @@ def _cached_table(path: str, patient: str | None) -> Table:
 
 def detect_format(path: str | os.PathLike, *, patient: str | None = None) -> str:
     """The format name of a copy-number file, judged from its header line."""
-    t = _cached_table(str(path), patient)
+    return _detect(_cached_table(str(path), patient))
+
+
+def _detect(t: Table) -> str:
     cols = {h.strip().lower() for h in t.header}
     for r in READERS.values():
         if r.detect(cols):
@@ -487,23 +496,24 @@ def read_segments(path, fmt: str | None = None, sample: str | None = None, *,
     path = str(path)
     t = _cached_table(path, patient)
     if fmt is None:
-        fmt = detect_format(path, patient=patient)
+        fmt = _detect(t)
     if fmt not in READERS:
         raise InputError(f"unknown copy-number format {fmt!r}; expected one of "
                          f"{', '.join(READERS)}", patient=patient, path=path, field="cn_format")
-    df, _ = READERS[fmt].read(t, sample, cfg, patient)
-    if df["gene"].isna().all():
-        df = _check_segments(t, df, build, cfg)
-    return df[schema.CN_SEGMENT_COLUMNS].reset_index(drop=True)
+    cols, _ = READERS[fmt].read(t, sample, cfg, patient)
+    if all(g is None for g in cols["gene"]):
+        cols = _check_segments(t, cols, build, cfg)
+    n = len(cols["_line"])
+    return pd.DataFrame({c: (np.full(n, cols[c], dtype=object) if c == "unit" else cols[c])
+                         for c in schema.CN_SEGMENT_COLUMNS})
 
 
-def _check_segments(t: Table, df: pd.DataFrame, build: str | None, cfg: dict) -> pd.DataFrame:
+def _check_segments(t: Table, cols: dict, build: str | None, cfg: dict) -> dict:
     """Canonical chromosomes; end > start; within the build; sorted, non-overlapping."""
-    names = df["chrom"].to_numpy()
-    canon = {c: canonical_chrom(c) for c in pd.unique(names)}
-    df["chrom"] = [canon[c] for c in names]
-    lines = df["_line"].to_numpy()
-    start, end = df["start"].to_numpy(), df["end"].to_numpy()
+    names = cols["chrom"]
+    canon = {c: canonical_chrom(c) for c in set(names.tolist())}
+    chrom = np.array([canon[c] for c in names], dtype=object)
+    lines, start, end = cols["_line"], cols["start"], cols["end"]
     bad = end <= start
     if bad.any():
         j = int(np.argmax(bad))
@@ -511,25 +521,24 @@ def _check_segments(t: Table, df: pd.DataFrame, build: str | None, cfg: dict) ->
                     f"(0-based start {start[j]})", line=int(lines[j]))
     if build is not None:
         sizes = chrom_lengths(build)
-        known = df["chrom"].isin(list(sizes)).to_numpy()
+        known = np.array([c in sizes for c in chrom], dtype=bool)
         if not known.all():
-            if cfg["unknown_chrom"] == "ignore":
-                df = df[known]
-                lines, start, end = df["_line"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy()
-            else:
+            if cfg["unknown_chrom"] != "ignore":
                 j = int(np.argmax(~known))
                 raise t.err(f"chromosome {names[j]!r} is not in {build} (set copy_number."
                             "unknown_chrom: ignore to skip such contigs)", line=int(lines[j]))
-        limit = df["chrom"].map(sizes).to_numpy()
+            cols = _take(cols, known)
+            chrom, lines, start, end = chrom[known], cols["_line"], cols["start"], cols["end"]
+        limit = np.array([sizes[c] for c in chrom], dtype=np.int64)
         over = end > limit
         if over.any():
             j = int(np.argmax(over))
             raise t.err(f"segment end {end[j]} is beyond the end of chromosome "
-                        f"{df['chrom'].iloc[j]} in {build} ({int(limit[j])} bp); "
+                        f"{chrom[j]} in {build} ({int(limit[j])} bp); "
                         "wrong genome build?", line=int(lines[j]))
-    if not len(df):
+    if not len(chrom):
         raise t.err("no segments on the chromosomes of the genome build")
-    chrom = df["chrom"].to_numpy()
+    cols = {**cols, "chrom": chrom}
     # within each chromosome, file order must be sorted and non-overlapping
     order = np.argsort(pd.factorize(chrom)[0], kind="stable")
     c, s, e, ln = chrom[order], start[order], end[order], lines[order]
@@ -549,13 +558,13 @@ def _check_segments(t: Table, df: pd.DataFrame, build: str | None, cfg: dict) ->
         trim_next = one & ~trim_prev & (e[1:] - s[1:] > 1)
         e[:-1][trim_prev] = s[1:][trim_prev]
         s[1:][trim_next] = e[:-1][trim_next]
-        df = df.copy()
-        df.iloc[order, df.columns.get_loc("start")] = s
-        df.iloc[order, df.columns.get_loc("end")] = e
+        new_s, new_e = start.copy(), end.copy()
+        new_s[order], new_e[order] = s, e
+        cols = {**cols, "start": new_s, "end": new_e}
     overlap = same & (s[1:] < e[:-1])
     if overlap.any():
         j = int(np.argmax(overlap)) + 1
         raise t.err(f"segment overlaps the previous one on chromosome {c[j]} "
                     f"(the segment on line {ln[j - 1]} ends after this one starts)",
                     line=int(ln[j]))
-    return df
+    return cols
