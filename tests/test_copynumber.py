@@ -1,6 +1,7 @@
 """Gene-level copy number: hand-worked examples, the purity/ploidy formula, thresholds."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -211,3 +212,17 @@ def test_config_errors_name_the_key():
         resolve({"altered_calls": ["AMPLIFIED"]})
     with pytest.raises(InputError, match="seg_values must be one of"):
         resolve({"seg_values": "ratio"})
+
+
+def test_section_schema_matches_defaults():
+    import jsonschema
+    import yaml
+    from cohortmark.copynumber import DEFAULTS
+
+    path = Path(__file__).resolve().parents[1] / "config" / "schemas" / "copy_number.schema.yaml"
+    schema_ = yaml.safe_load(path.read_text())
+    jsonschema.Draft7Validator.check_schema(schema_)
+    assert {k: v["default"] for k, v in schema_["properties"].items()} == DEFAULTS
+    jsonschema.validate(DEFAULTS, schema_)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"amp_min_fold": "four"}, schema_)
