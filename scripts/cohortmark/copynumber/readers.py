@@ -446,7 +446,7 @@ READERS: dict[str, Reader] = {
 assert set(READERS) == set(schema.CN_FORMATS)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _cached_table_key(path: str, patient: str | None, stamp: tuple) -> Table:
     return parse_table(path, patient=patient)
 
