@@ -5,6 +5,7 @@ the gene coordinates of the shipped GRCh37/GRCh38 annotation (resources/).
 """
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -238,3 +239,43 @@ def test_patient_copy_number_record():
     # the sheet's cn_format overrides detection; a wrong one gives a clear error
     with pytest.raises(InputError, match="patient TR_01_T: .*: line 1: missing column"):
         patient_copy_number({**record, "cn_format": "facets"}, PANEL37, {}, "GRCh37")
+
+
+def test_chr_prefix_and_unknown_contigs(tmp_path):
+    rows = "chromosome\tstart\tend\tgene\tlog2\tprobes\n{c}12\t58000000\t70000000\tx\t2.5\t40\n"
+    a, b = tmp_path / "a.cns", tmp_path / "b.cns"
+    a.write_text(rows.format(c="chr"))
+    b.write_text(rows.format(c=""))
+    ga = gene_copy_number(read_segments(a, build="GRCh37"), PANEL37)
+    gb = gene_copy_number(read_segments(b, build="GRCh37"), PANEL37)
+    pd.testing.assert_frame_equal(ga, gb)
+    assert ga.set_index("gene").loc["CDK4", "cn_coamplified"] == "MDM2"
+    alt = tmp_path / "alt.cns"
+    alt.write_text(rows.format(c="chr") + "chrUn_gl000220\t100\t5000\tx\t0\t3\n")
+    with pytest.raises(InputError, match="line 3: chromosome 'chrUn_gl000220' is not in GRCh37"):
+        read_segments(alt, build="GRCh37")
+    segs = read_segments(alt, build="GRCh37", config={"unknown_chrom": "ignore"})
+    assert list(segs["chrom"]) == ["12"]
+
+
+def test_patient_id_selects_sample_and_cache_is_per_file(tmp_path):
+    # LAML-style multi-sample SEG large enough (>= 64 KiB) to be parsed once per process
+    lines = ["Sample\tChromosome\tStart\tEnd\tNum_Probes\tSegment_Mean"]
+    for i in range(3000):
+        lines.append(f"S{i}\t12\t1\t133000000\t100\t{i / 1000:.3f}")
+    f = tmp_path / "cohort.seg"
+    f.write_text("\n".join(lines) + "\n")
+    assert f.stat().st_size >= 1 << 16
+    for pid, value in (("S7", 0.007), ("S1400", 1.4)):
+        rec = {"patient_id": pid, "cn_file": str(f), "cn_format": None, "tumor_sample": None,
+               "purity": None, "ploidy": None}
+        out = patient_copy_number(rec, PANEL37, {}, "GRCh37").set_index("gene")
+        assert math.isclose(out.loc["MDM2", "cn_value"], 2 * 2 ** value)
+    # the file changes: the cached parse is not reused
+    f.write_text("\n".join(lines).replace("S7\t12\t1\t133000000\t100\t0.007",
+                                          "S7\t12\t1\t133000000\t100\t3.000") + "\n")
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    rec = {"patient_id": "S7", "cn_file": str(f)}
+    out = patient_copy_number(rec, PANEL37, {}, "GRCh37").set_index("gene")
+    assert math.isclose(out.loc["MDM2", "cn_value"], 16.0)
