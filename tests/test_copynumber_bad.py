@@ -49,3 +49,26 @@ def test_corpus_size():
     assert set(CASES["kind"]) == {"cn"}
     on_disk = {p.name for p in BAD.iterdir()} - {"cases.tsv"}
     assert on_disk == set(CASES["file"]) - {"does_not_exist.cns"}
+
+
+ALL_FILES = sorted(p for p in (BAD.parent).rglob("*") if p.is_file() and p.name != "cases.tsv")
+
+
+@pytest.mark.parametrize("fmt", [None, "cnvkit", "seg", "purple", "facets", "ascat",
+                                 "gene_table", "cbioportal", "gistic"])
+def test_any_file_as_any_format_reads_or_says_why(fmt):
+    """Every corpus and real file, read as every format: data or one InputError line."""
+    from cohortmark.copynumber import gene_copy_number
+    from cohortmark.genome import load_panel
+
+    panel = load_panel(build="GRCh37")
+    outcomes = {"read": 0, "error": 0}
+    for path in ALL_FILES:
+        try:
+            gene_copy_number(read_segments(path, fmt, None, patient="P01", build="GRCh37"),
+                             panel)
+            outcomes["read"] += 1
+        except InputError as err:
+            assert str(path) in str(err) and "\n" not in str(err)
+            outcomes["error"] += 1
+    assert outcomes["error"] > 0
