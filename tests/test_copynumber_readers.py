@@ -279,3 +279,18 @@ def test_patient_id_selects_sample_and_cache_is_per_file(tmp_path):
     rec = {"patient_id": "S7", "cn_file": str(f)}
     out = patient_copy_number(rec, PANEL37, {}, "GRCh37").set_index("gene")
     assert math.isclose(out.loc["MDM2", "cn_value"], 16.0)
+
+
+def test_maftools_cbs_segments():
+    # maftools' LAML_CBS_segments (Sample, Chromosome, Start.bp, End.bp, Num.Markers, Seg.CN)
+    assert detect_format(D / "LAML_CBS_segments.tsv.gz") == "seg"
+    # TCGA-AB-2885 12 68510585 70115623 1153 -0.82244: MDM2 inside -> LOSS
+    out = genes("LAML_CBS_segments.tsv.gz", "TCGA-AB-2885")
+    assert math.isclose(out.loc["MDM2", "cn_value"], 2 * 2 ** -0.82244)
+    assert out.loc["MDM2", "cn_call"] == "LOSS" and out.loc["MDM2", "cn_coverage"] == 1.0
+    # TCGA-AB-2952: 12 65612542 69228640 -0.348502 | 12 69228685 69772211 0 -> MDM2
+    # (69201955-69239214) has 26685 bp on the first, 10530 bp on the second
+    mdm2 = genes("LAML_CBS_segments.tsv.gz", "TCGA-AB-2952").loc["MDM2"]
+    assert math.isclose(mdm2.cn_coverage, (26685 + 10530) / 37259)
+    assert math.isclose(mdm2.cn_value, 2 * 2 ** -0.348502) and mdm2.cn_max == 2.0
+    assert mdm2.cn_call == "NEUTRAL"  # 1.57 copies = 0.79-fold, above the 0.75 LOSS cut-off
