@@ -226,3 +226,26 @@ def test_section_schema_matches_defaults():
     jsonschema.validate(DEFAULTS, schema_)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"amp_min_fold": "four"}, schema_)
+
+
+def test_gene_thresholds_override_one_gene():
+    # one amplicon: CDK4 and MDM2 at 10 copies (5-fold); MANTRA-2's rule only for MDM2
+    s = segs([(0, 1000, 2.0), (1000, 5000, 10.0), (5000, 9000, 2.0)])
+    p = panel([("CDK4", "12", 1200, 1400), ("MDM2", "12", 4000, 4500)])
+    out = gene_copy_number(s, p).set_index("gene")
+    assert list(out["cn_call"]) == ["AMP", "AMP"] and out.loc["CDK4", "cn_coamplified"] == "MDM2"
+    cfg = {"gene_thresholds": {"MDM2": {"amp_min_cn": 12, "amp_min_fold": None}}}
+    out = gene_copy_number(s, p, config=cfg).set_index("gene")
+    assert list(out["cn_call"]) == ["AMP", "GAIN"]
+    assert list(out["cn_status"]) == ["altered", "wildtype"]
+    assert pd.isna(out.loc["CDK4", "cn_coamplified"])  # MDM2 is no longer AMP
+    assert out.loc["MDM2", "cn_segment_length"] == 4000  # its GAIN run: the 10-copy segment
+    # gene-level formats too
+    g = s.iloc[:0].copy()
+    g = pd.concat([g, pd.DataFrame({"chrom": [None, None], "start": 0, "end": 0,
+                                    "value": [10.0, 10.0], "unit": "cn", "minor_cn": np.nan,
+                                    "major_cn": np.nan, "gene": ["CDK4", "MDM2"],
+                                    "max_value": np.nan})], ignore_index=True)
+    assert list(gene_copy_number(g, p, config=cfg)["cn_call"]) == ["AMP", "GAIN"]
+    with pytest.raises(InputError, match="gene_thresholds.MDM2.amp_min"):
+        resolve({"gene_thresholds": {"MDM2": {"amp_min": 12}}})

@@ -20,6 +20,8 @@ DEFAULTS: dict = {
     "loss_max_fold": 0.75,
     "homdel_max_cn": 0.5,
     "homdel_max_fold": None,
+    # per-gene overrides of the thresholds above, e.g. {MDM2: {amp_min_cn: 12, amp_min_fold: null}}
+    "gene_thresholds": {},
     # an amplified/deleted run of segments shorter than this (bp) is focal
     "focal_max_length": 10_000_000,
     # consecutive segments with the same call separated by more than this (bp) are two events
@@ -42,6 +44,8 @@ DEFAULTS: dict = {
     "unknown_chrom": "error",
 }
 
+THRESHOLD_KEYS = ("amp_min_cn", "amp_min_fold", "gain_min_cn", "gain_min_fold", "loss_max_cn",
+                  "loss_max_fold", "homdel_max_cn", "homdel_max_fold")
 _NUMBER_KEYS = [k for k, v in DEFAULTS.items() if isinstance(v, float | int) and
                 not isinstance(v, bool)] + ["amp_min_cn", "gain_min_cn", "loss_max_cn",
                                             "homdel_max_fold"]
@@ -71,6 +75,22 @@ def resolve(section: dict | None) -> dict:
         if cfg[key] not in choices:
             raise InputError(f"copy_number.{key} must be one of {', '.join(choices)}, "
                              f"not {cfg[key]!r}", field="copy_number")
+    gt = cfg["gene_thresholds"] or {}
+    if not isinstance(gt, dict):
+        raise InputError("copy_number.gene_thresholds must map gene names to thresholds",
+                         field="copy_number")
+    for gene, over in gt.items():
+        if not isinstance(over, dict):
+            raise InputError(f"copy_number.gene_thresholds.{gene} must be a mapping",
+                             field="copy_number")
+        for key, v in over.items():
+            if key not in THRESHOLD_KEYS:
+                raise InputError(f"unknown key copy_number.gene_thresholds.{gene}.{key} "
+                                 f"(one of {', '.join(THRESHOLD_KEYS)})", field="copy_number")
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+                raise InputError(f"copy_number.gene_thresholds.{gene}.{key} must be a number "
+                                 f"or null, not {v!r}", field="copy_number")
+    cfg["gene_thresholds"] = gt
     bad = [c for c in cfg["altered_calls"] if c not in CALLS]
     if bad:
         raise InputError(f"copy_number.altered_calls: {bad[0]!r} is not one of "

@@ -18,6 +18,7 @@ Definitions (docs/notes/copynumber.md has the worked examples):
 - ``cn_segment_length``: length of the run of consecutive segments (same chromosome) that
   carry the same call as the gene's segment, with gaps of at most run_max_gap; ``cn_focal`` = that length < focal_max_length
   (empty for NEUTRAL); ``cn_coamplified``: other panel AMP genes on the same run.
+- ``gene_thresholds`` overrides the call thresholds for named genes (e.g. MDM2 >= 12 copies).
 """
 
 from __future__ import annotations
@@ -156,8 +157,22 @@ def _by_gene(segments, panel, unit, p, P, cfg, r) -> np.ndarray:
     r["cn_value"][profiled] = cn
     r["cn_min"][profiled] = np.minimum(cn, cmax)
     r["cn_max"][profiled] = cmax
-    r["cn_call"][profiled] = _call(cn, P, cfg)
+    calls = np.empty(len(cn), dtype=object)
+    names = panel["gene"].to_numpy()[profiled]
+    for gcfg, mask in _threshold_groups(names, cfg):
+        calls[mask] = _call(cn[mask], P, gcfg)
+    r["cn_call"][profiled] = calls
     return profiled
+
+
+def _threshold_groups(genes, cfg: dict):
+    """(config, boolean mask over genes) per distinct threshold set (gene_thresholds)."""
+    over = cfg.get("gene_thresholds") or {}
+    special = np.array([g in over for g in genes], dtype=bool)
+    if (~special).any():
+        yield cfg, ~special
+    for g in dict.fromkeys(genes[special]):
+        yield {**cfg, **over[g]}, genes == g
 
 
 def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
@@ -196,38 +211,44 @@ def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     major = si[np.lexsort((si, -ovl, gi))[starts]]  # segment covering most of the gene
     lowest = si[np.lexsort((si, pair_cn, gi))[starts]]
 
-    min_call = _call(cmin, P, cfg)
-    rep = np.where(np.isin(min_call, ["HOMDEL", "LOSS"]), lowest, major)
-    value = cn_seg[rep]
-    call = _call(value, P, cfg)
-
-    # runs of consecutive segments with the same call on the same chromosome
-    seg_call = _call(cn_seg, P, cfg)
-    new = np.ones(len(ss), bool)
-    new[1:] = ((ss[1:] // _OFF != ss[:-1] // _OFF) | (seg_call[1:] != seg_call[:-1]) |
-               (ss[1:] - se[:-1] > cfg["run_max_gap"]))
-    run_id = np.cumsum(new) - 1
-    run_first = np.flatnonzero(new)
-    run_len = np.maximum.reduceat(se, run_first) - ss[run_first]
-    seglen = run_len[run_id[rep]].astype(float)
-
     profiled = has & (cov >= cfg["min_coverage"])
     keep = profiled[has]
     idx = np.flatnonzero(profiled)
-    r["cn_value"][idx] = value[keep]
-    r["cn_min"][idx] = cmin[keep]
-    r["cn_max"][idx] = cmax[keep]
+    genes = panel["gene"].to_numpy()
+    m = len(idx)
+    value, call = np.empty(m), np.empty(m, dtype=object)
+    rep, seglen = np.empty(m, np.int64), np.empty(m)
+    run_lo, run_hi = np.empty(m, np.int64), np.empty(m, np.int64)
+    cmin, cmax, lowest, major = cmin[keep], cmax[keep], lowest[keep], major[keep]
+    for gcfg, mask in _threshold_groups(genes[idx], cfg):
+        min_call = _call(cmin[mask], P, gcfg)
+        rp = np.where(np.isin(min_call, ["HOMDEL", "LOSS"]), lowest[mask], major[mask])
+        rep[mask], value[mask] = rp, cn_seg[rp]
+        call[mask] = _call(cn_seg[rp], P, gcfg)
+        # runs of consecutive segments with the same call on the same chromosome
+        seg_call = _call(cn_seg, P, gcfg)
+        new = np.ones(len(ss), bool)
+        new[1:] = ((ss[1:] // _OFF != ss[:-1] // _OFF) | (seg_call[1:] != seg_call[:-1]) |
+                   (ss[1:] - se[:-1] > cfg["run_max_gap"]))
+        run_id = np.cumsum(new) - 1
+        run_first = np.flatnonzero(new)
+        run_last = np.append(run_first[1:] - 1, len(ss) - 1)
+        rid = run_id[rp]
+        run_lo[mask], run_hi[mask] = run_first[rid], run_last[rid]
+        seglen[mask] = (se[run_last[rid]] - ss[run_first[rid]]).astype(float)
+
+    r["cn_value"][idx] = value
+    r["cn_min"][idx] = cmin
+    r["cn_max"][idx] = cmax
     r["cn_coverage"][idx] = cov[idx]
-    r["cn_call"][idx] = call[keep]
-    r["cn_segment_length"][idx] = seglen[keep]
-    called = call[keep] != "NEUTRAL"
-    r["cn_focal"][idx[called]] = seglen[keep][called] < cfg["focal_max_length"]
-    amp = idx[call[keep] == "AMP"]
-    if len(amp) > 1:
-        genes = panel["gene"].to_numpy()
-        run_of = dict(zip(idx, run_id[rep][keep]))
-        for g in amp:
-            others = [genes[h] for h in amp if h != g and run_of[h] == run_of[g]]
-            if others:
-                r["cn_coamplified"][g] = ";".join(others)
+    r["cn_call"][idx] = call
+    r["cn_segment_length"][idx] = seglen
+    called = call != "NEUTRAL"
+    r["cn_focal"][idx[called]] = seglen[called] < cfg["focal_max_length"]
+    amp = np.flatnonzero(call == "AMP")
+    for a in amp:  # other AMP genes whose segment lies in this gene's amplified run
+        others = [genes[idx[b]] for b in amp
+                  if b != a and run_lo[a] <= rep[b] <= run_hi[a]]
+        if others:
+            r["cn_coamplified"][idx[a]] = ";".join(others)
     return profiled
