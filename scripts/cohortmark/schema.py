@@ -19,6 +19,9 @@ CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbiop
 # Segments: one row per segment of one sample. ``value`` is in ``unit``:
 #   "log2" (log2 ratio vs. normal), "cn" (absolute total copy number), "discrete" (-2..2).
 SEGMENT_COLUMNS = ["chrom", "start", "end", "value", "unit", "minor_cn", "major_cn"]
+# Copy-number readers add ``gene`` (set, with no coordinates, by gene-level formats such as
+# PURPLE gene tables and cBioPortal matrices) and ``max_value`` (PURPLE maxCopyNumber).
+CN_SEGMENT_COLUMNS = SEGMENT_COLUMNS + ["gene", "max_value"]
 # Variants: one row per (sample, chrom, pos, ref, alt) after filtering; pos is 1-based (VCF).
 VARIANT_COLUMNS = [
     "chrom", "pos", "ref", "alt", "gene", "consequence", "mutation_class", "protein_change",
