@@ -49,6 +49,10 @@ ASSOCIATION_COLUMNS = [
 ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+INTERACTION_COLUMNS = [
+    "gene1", "gene2", "n_both", "n_gene1_only", "n_gene2_only", "n_neither", "n_assessed",
+    "odds_ratio", "p_value", "q_value", "relation",
+]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
 ELIGIBILITY_COLUMNS = ["patient_id", "rule", "status", "reason"]
 TRAJECTORY_COLUMNS = [

@@ -122,7 +122,7 @@ def logrank(time, event, group, mask=None) -> dict:
     """Two-group log-rank test (survdiff, rho = 0) for each column of ``group`` (0/1).
 
     ``mask`` (same shape) marks the patients counted in each column. Returns dict of arrays:
-    observed (events in group 1), expected, variance, chisq, p_value (NaN when untestable).
+    observed (events in group 1), expected, variance, chisq, p_value (NaN when there is no event).
     """
     time, event, group, mask = _prepare(time, event, group, mask)
     k = group.shape[1]
@@ -135,7 +135,9 @@ def logrank(time, event, group, mask=None) -> dict:
             var = np.where(n > 1, d * frac * (1 - frac) * (n - d) / (n - 1), 0.0)
         o, e, v = d1.sum(axis=0), (d * frac).sum(axis=0), var.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            chisq = np.where(v > 0, (o - e) ** 2 / v, np.nan)
+            # as survdiff: no variance (e.g. events only while one group is at risk) -> 0
+            chisq = np.where(v > 0, (o - e) ** 2 / v, 0.0)
+        chisq = np.where(d.sum(axis=0) > 0, chisq, np.nan)
         out["observed"][cols], out["expected"][cols], out["variance"][cols] = o, e, v
         out["chisq"][cols] = chisq
         out["p_value"][cols] = stats.chi2.sf(chisq, 1)
