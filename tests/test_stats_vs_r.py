@@ -8,11 +8,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
-from cohortmark.stats import (benjamini_hochberg, clopper_pearson, cox_hr, fisher_exact_or,
-                              fisher_tables, kaplan_meier_median, logrank)
+from cohortmark.stats import (
+    benjamini_hochberg,
+    clopper_pearson,
+    cox_hr,
+    fisher_exact_or,
+    fisher_tables,
+    kaplan_meier_median,
+    logrank,
+)
 from cohortmark.stats.association import mannwhitney_one, pearson_one, spearman_one
+from scipy import stats
 
 DATA = Path(__file__).parent / "data" / "stats"
 RTOL = 1e-6
