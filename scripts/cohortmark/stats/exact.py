@@ -57,45 +57,88 @@ def benjamini_hochberg(p):
 
 
 # --- Fisher's exact test ------------------------------------------------------------------
+# Table [[a, b], [c, d]]; as R's fisher.test: m = a + c, n = b + d, k = a + b, x = a, and the
+# conditional distribution of x given the margins is (noncentral) hypergeometric on lo..hi.
 
 def _log_choose(n, k):
     return special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
 
 
-def _fisher_chunk(a, b, c, d, conf_level):
-    """Fisher results for distinct tables of one chunk: arrays (or, low, high, p)."""
-    m, n, k = a + c, b + d, a + b  # R: column sums m, n; first row sum k; x = a
-    lo = np.maximum(0, k - n)
-    hi = np.minimum(k, m)
-    length = hi - lo + 1
+def _margins(a, b, c, d):
+    m, n, k = a + c, b + d, a + b
+    return m, n, k, np.maximum(0, k - n), np.minimum(k, m)
+
+
+def _fisher_p(a, b, c, d):
+    """Two-sided p-values at OR = 1: P(tables with probability <= that observed x (1 + 1e-7)).
+
+    The hypergeometric is unimodal, so those tables are a lower prefix and an upper suffix of
+    the support; both ends are found by vectorised bisection and summed with the hypergeometric
+    cdf and survival function (O(log support) per table instead of O(support)).
+    """
+    m, n, k, lo, hi = _margins(a, b, c, d)
+    big = m + n
+
+    def logpmf(s):
+        return _log_choose(m, s) + _log_choose(n, k - s)
+
+    mode = np.clip(((k + 1) * (m + 1)) // (big + 2), lo, hi)
+    thr = logpmf(a) + math.log1p(1e-7)
+    # largest s in [lo, mode] with logpmf(s) <= thr (lo - 1 if none): pmf non-decreasing there
+    left, right = lo - 1, mode + 1
+    while np.any(right - left > 1):
+        mid = (left + right) // 2
+        ok = (right - left > 1) & (logpmf(np.clip(mid, lo, hi)) <= thr)
+        left = np.where((right - left > 1) & ok, mid, left)
+        right = np.where((right - left > 1) & ~ok, mid, right)
+    a_star = left
+    # smallest s in [mode, hi] with logpmf(s) <= thr (hi + 1 if none): pmf non-increasing
+    left, right = mode - 1, hi + 1
+    while np.any(right - left > 1):
+        mid = (left + right) // 2
+        ok = (right - left > 1) & (logpmf(np.clip(mid, lo, hi)) <= thr)
+        right = np.where((right - left > 1) & ok, mid, right)
+        left = np.where((right - left > 1) & ~ok, mid, left)
+    b_star = right
+    dist = stats.hypergeom(big, m, k)
+    p = np.where(a_star >= lo, dist.cdf(a_star), 0.0) + np.where(b_star <= hi,
+                                                                  dist.sf(b_star - 1), 0.0)
+    p = np.where(a_star >= b_star - 1, 1.0, p)  # the mode qualifies: every table counts
+    return np.minimum(p, 1.0)
+
+
+def _fisher_roots(a, b, c, d, conf_level, half_width):
+    """Conditional MLE odds ratio and exact interval for distinct tables of one chunk.
+
+    The support is cut to x +- half_width; returns (or, low, high, ok) where ok is False
+    when the cut was too narrow for the solution found (the caller then recomputes).
+    """
+    m, n, k, lo, hi = _margins(a, b, c, d)
+    x = a
+    wlo = np.maximum(lo, x - half_width)
+    whi = np.minimum(hi, x + half_width)
+    length = whi - wlo + 1
     width = int(length.max())
     j = np.arange(width)
-    support = lo[:, None] + j[None, :]
     valid = j[None, :] < length[:, None]
-    s = np.where(valid, support, lo[:, None])
-    logdc = _log_choose(m[:, None], s) + _log_choose(n[:, None], k[:, None] - s)
-    logdc = np.where(valid, logdc, -np.inf)
-    x = a
-    xi = (x - lo)[:, None]
+    s = np.where(valid, wlo[:, None] + j[None, :], wlo[:, None])
+    logdc = np.where(valid, _log_choose(m[:, None], s) + _log_choose(n[:, None], k[:, None] - s),
+                     -np.inf)
+    xi = (x - wlo)[:, None]
     le_x = valid & (j[None, :] <= xi)
     ge_x = valid & (j[None, :] >= xi)
-    sf = s.astype(float)
+    sf = (s - x[:, None]).astype(float)  # centred at x for numerical range
 
     def probs(theta, rows):
         w = logdc[rows] + theta[:, None] * sf[rows]
         w = np.exp(w - w.max(axis=1, keepdims=True))
         return w / w.sum(axis=1, keepdims=True)
 
-    # two-sided p-value at OR = 1
-    d0 = probs(np.zeros(len(a)), slice(None))
-    dobs = np.take_along_axis(d0, xi, axis=1)
-    p = np.minimum(1.0, np.where(valid & (d0 <= dobs * _FISHER_REL_ERR), d0, 0).sum(axis=1))
-
-    def solve(rows, fn, increasing):
-        """Root in theta of fn(P, rows) (value, derivative), safeguarded Newton per row."""
+    def solve(rows, fn, increasing, start):
+        """Root in theta of fn (value, derivative) per row: Newton kept inside a bracket."""
         lo_t = np.full(len(rows), -_THETA_MAX)
         hi_t = np.full(len(rows), _THETA_MAX)
-        theta = np.zeros(len(rows))
+        theta = np.clip(start, -_THETA_MAX + 1, _THETA_MAX - 1)
         active = np.arange(len(rows))
         for _ in range(200):
             if not len(active):
@@ -104,16 +147,16 @@ def _fisher_chunk(a, b, c, d, conf_level):
             val, der = fn(probs(theta[active], r), r)
             if not increasing:
                 val, der = -val, -der
-            # val increasing in theta: root lies below where val > 0
             above = val > 0
             hi_t[active] = np.where(above, theta[active], hi_t[active])
             lo_t[active] = np.where(above, lo_t[active], theta[active])
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 step = theta[active] - val / der
             mid = (lo_t[active] + hi_t[active]) / 2
             ok = np.isfinite(step) & (step > lo_t[active]) & (step < hi_t[active]) & (der > 0)
-            new = np.where(ok, step, mid)
-            done = (np.abs(new - theta[active]) < 1e-12) | (hi_t[active] - lo_t[active] < 1e-12)
+            new = np.where(val == 0, theta[active], np.where(ok, step, mid))
+            done = ((np.abs(new - theta[active]) < 1e-12) | (val == 0)
+                    | (hi_t[active] - lo_t[active] < 1e-12))
             theta[active] = new
             active = active[~done]
         return theta
@@ -121,7 +164,7 @@ def _fisher_chunk(a, b, c, d, conf_level):
     def mean_fn(P, r):
         mu = (P * sf[r]).sum(axis=1)
         var = (P * sf[r] ** 2).sum(axis=1) - mu ** 2
-        return mu - x[r], np.maximum(var, 0)
+        return mu, np.maximum(var, 0)
 
     def cdf_fn(mask, target):
         def fn(P, r):
@@ -131,29 +174,40 @@ def _fisher_chunk(a, b, c, d, conf_level):
         return fn
 
     alpha = (1 - conf_level) / 2
-    odds = np.full(len(a), np.nan)
-    low = np.full(len(a), np.nan)
-    high = np.full(len(a), np.nan)
+    z = stats.norm.ppf(1 - alpha)
+    start = np.log((a + .5) * (d + .5) / ((b + .5) * (c + .5)))
+    se = np.sqrt(1 / (a + .5) + 1 / (b + .5) + 1 / (c + .5) + 1 / (d + .5))
+    nan = np.full(len(a), np.nan)
+    theta = {"or": nan.copy(), "low": nan.copy(), "high": nan.copy()}
+    odds, low, high = nan.copy(), nan.copy(), nan.copy()
     odds[x == lo] = 0.0
     odds[(x == hi) & (x != lo)] = np.inf
-    inner = np.flatnonzero((x > lo) & (x < hi))
-    if len(inner):
-        odds[inner] = np.exp(solve(inner, mean_fn, increasing=True))
-    # ncp.U: P(S <= x; or) = alpha (decreasing in or); Inf when x == hi
-    high[x == hi] = np.inf
+    rows = np.flatnonzero((x > lo) & (x < hi))
+    if len(rows):
+        theta["or"][rows] = solve(rows, mean_fn, True, start[rows])
+    high[x == hi] = np.inf  # ncp.U: P(S <= x; or) = alpha
     rows = np.flatnonzero(x < hi)
     if len(rows):
-        high[rows] = np.exp(solve(rows, cdf_fn(le_x, alpha), increasing=False))
-    # ncp.L: P(S >= x; or) = alpha (increasing in or); 0 when x == lo
-    low[x == lo] = 0.0
+        theta["high"][rows] = solve(rows, cdf_fn(le_x, alpha), False, start[rows] + z * se[rows])
+    low[x == lo] = 0.0  # ncp.L: P(S >= x; or) = alpha
     rows = np.flatnonzero(x > lo)
     if len(rows):
-        low[rows] = np.exp(solve(rows, cdf_fn(ge_x, alpha), increasing=True))
-    degenerate = lo == hi  # a single possible table: no information
-    odds[degenerate] = np.nan
-    low[degenerate] = np.nan
-    high[degenerate] = np.nan
-    return odds, low, high, p
+        theta["low"][rows] = solve(rows, cdf_fn(ge_x, alpha), True, start[rows] - z * se[rows])
+    ok = np.ones(len(a), bool)
+    cut_lo, cut_hi = wlo > lo, whi < hi
+    if cut_lo.any() or cut_hi.any():
+        for th in theta.values():
+            rows = np.flatnonzero(np.isfinite(th) & (cut_lo | cut_hi))
+            if len(rows):
+                P = probs(th[rows], rows)
+                first = P[:, 0]
+                last = np.take_along_axis(P, (length[rows] - 1)[:, None], axis=1)[:, 0]
+                bad = (cut_lo[rows] & (first > 1e-30)) | (cut_hi[rows] & (last > 1e-30))
+                ok[rows[bad]] = False
+    for key, arr in (("or", odds), ("low", low), ("high", high)):
+        fin = np.isfinite(theta[key])
+        arr[fin] = np.exp(theta[key][fin])
+    return odds, low, high, ok
 
 
 def fisher_tables(a, b, c, d, conf_level: float = 0.95):
@@ -174,21 +228,36 @@ def fisher_tables(a, b, c, d, conf_level: float = 0.95):
     uniq, inverse = np.unique(tab, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     ua, ub, uc, ud = uniq.T
-    m, n, k = ua + uc, ub + ud, ua + ub
-    length = np.minimum(k, m) - np.maximum(0, k - n) + 1
-    order = np.argsort(length, kind="stable")
+    m, n, k, lo, hi = _margins(ua, ub, uc, ud)
+    big = m + n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var0 = np.where(big > 1, k * m * n * (big - k) / (big.astype(float) ** 2 * (big - 1)), 0)
+    half = (20 * np.sqrt(var0) + 25).astype(np.int64)
     out = np.full((len(uniq), 4), np.nan)
-    start = 0
-    while start < len(order):
-        width = int(length[order[start]])
-        stop = start + 1
-        while stop < len(order) and (stop - start + 1) * int(length[order[stop]]) <= _CHUNK_CELLS:
-            stop += 1
-        idx = order[start:stop]
-        res = _fisher_chunk(ua[idx], ub[idx], uc[idx], ud[idx], conf_level)
-        out[idx] = np.column_stack(res)
-        start = stop
-        del width
+    out[:, 3] = _fisher_p(ua, ub, uc, ud)
+    todo = np.arange(len(uniq))
+    for attempt in range(2):
+        if attempt == 1:
+            half[todo] = np.iinfo(np.int64).max // 4  # the whole support
+        length = np.minimum(hi, ua + half) - np.maximum(lo, ua - half) + 1
+        order = todo[np.argsort(length[todo], kind="stable")]
+        redo = []
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            while stop < len(order) and (stop - start + 1) * int(length[order[stop]]) <= _CHUNK_CELLS:
+                stop += 1
+            idx = order[start:stop]
+            o, low, high, ok = _fisher_roots(ua[idx], ub[idx], uc[idx], ud[idx], conf_level,
+                                             half[idx])
+            out[idx, 0], out[idx, 1], out[idx, 2] = o, low, high
+            redo.extend(idx[~ok])
+            start = stop
+        todo = np.array(redo, dtype=np.int64)
+        if not len(todo):
+            break
+    degenerate = lo == hi  # a single possible table: no information
+    out[degenerate, :3] = np.nan
     res = out[inverse]
     return res[:, 0], res[:, 1], res[:, 2], res[:, 3]
 
