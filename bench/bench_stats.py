@@ -1,7 +1,8 @@
 """Benchmark of cohortmark.stats.associations at registry scale (not part of the tests).
 
-Generates a synthetic cohort table (N patients x G genes; ~15% of patients not profiled for
-copy number per gene, ~10% for mutations; alteration frequencies 0-20%), times
+Generates a synthetic cohort table (N patients x G genes; ~15% of patient x gene cells not profiled for
+copy number, 10% of patients not profiled for mutations; alteration frequencies log-uniform
+0.2-20%), times
 ``associations`` over every gene x alteration x endpoint x test, and times a naive per-row
 loop (scipy.stats.fisher_exact, scipy.stats.mannwhitneyu, lifelines logrank_test and
 CoxPHFitter, one call per row) on a sample of genes, extrapolated to all genes.
@@ -42,7 +43,9 @@ def synthetic(n_patients: int, n_genes: int, seed: int = 1):
         "os_event": (rng.random(n_patients) < .5).astype(float),
         "evaluable": rng.random(n_patients) > .05,
     })
-    freq_amp, freq_del, freq_mut = (rng.uniform(0, .2, n_genes) for _ in range(3))
+    # alteration frequencies log-uniform between 0.2% and 20% (most genes rarely altered)
+    freq_amp, freq_del, freq_mut = (np.exp(rng.uniform(np.log(.002), np.log(.2), n_genes))
+                                    for _ in range(3))
     u = rng.random((n_patients, n_genes))
     call = np.where(u < freq_amp, "AMP", np.where(u < freq_amp + freq_del, "HOMDEL", "NEUTRAL"))
     value = np.where(call == "AMP", 8.0, np.where(call == "HOMDEL", 0.0, 2.0)) + np.round(

@@ -246,6 +246,22 @@ def test_vectorised_equals_naive_per_row():
         # test_stats_vs_r); its p differs from R's by up to ~1e-3 with heavy ties
         tol = 2e-3 if row.test == "cox" else 1e-7
         assert math.isclose(row.p_value, ref, rel_tol=tol), (row.to_dict(), ref)
+        if row.test == "mannwhitney" and row.alteration != "copy_number":
+            assert math.isclose(row.effect, naive_median_diff(sheet, alt, row), abs_tol=1e-12)
+
+
+def naive_median_diff(sheet, alt, row):
+    d = alt[alt.gene == row.gene].merge(sheet, on="patient_id")
+    d = d[d.evaluable & d.best_pct_change.notna()]
+    cn_known, mut_known = d.cn_status != "not_profiled", d.mut_status != "not_profiled"
+    amp, dele = cn_known & (d.cn_call == "AMP"), cn_known & (d.cn_call == "HOMDEL")
+    mut = mut_known & (d.mut_status == "altered")
+    altered, known = {"amplification": (amp, cn_known), "deletion": (dele, cn_known),
+                      "mutation": (mut, mut_known),
+                      "any": (amp | dele | mut, amp | dele | mut | (cn_known & mut_known))
+                      }[row.alteration]
+    y = d.best_pct_change
+    return np.median(y[known & altered]) - np.median(y[known & ~altered])
 
 
 def test_mannwhitney_exact_and_approximate_notes():

@@ -142,35 +142,51 @@ def _mask_groups(mask):
     return np.split(order, bounds)
 
 
-def _rank_sum(y, group, mask):
+def _masked_median(values_sorted, member):
+    """Median of the sorted values where member (P x K, rows in sorted order) is True."""
+    count = member.sum(axis=0)
+    csum = member.cumsum(axis=0)
+    lo_k = np.maximum((count + 1) // 2, 1)  # 1-based positions of the middle element(s)
+    hi_k = np.maximum(count // 2 + 1, 1)
+    lo_i = np.argmax(csum >= lo_k, axis=0)
+    hi_i = np.argmax(csum >= hi_k, axis=0)
+    med = (values_sorted[lo_i] + values_sorted[hi_i]) / 2
+    return np.where(count > 0, med, np.nan)
+
+
+def _rank_sum(y, group, mask, chunk_cells=4_000_000):
+    """Rank-sum W per column (see _rank_sum_block), in blocks of columns to bound memory."""
+    step = max(1, chunk_cells // max(len(y), 1))
+    parts = [_rank_sum_block(y, group[:, i:i + step], mask[:, i:i + step])
+             for i in range(0, group.shape[1], step)]
+    if not parts:
+        empty = np.empty(0)
+        return empty, empty, empty, empty, np.empty(0, bool), empty
+    return tuple(np.concatenate(p) for p in zip(*parts))
+
+
+def _rank_sum_block(y, group, mask):
     """Rank-sum W of group 1 vs group 0 for each column, within each column's mask.
 
+    One sort of y serves every column: a patient's mid-rank within a column's mask is the
+    number of masked patients below its tie group plus half the masked patients in it.
     Returns W, n1, n0, tie_sum (sum t^3 - t of the ranked values), ties flag, median difference.
     """
-    g = group.shape[1]
-    w, n1, n0 = np.full(g, np.nan), np.zeros(g), np.zeros(g)
-    tie_sum, ties, diff = np.zeros(g), np.zeros(g, bool), np.full(g, np.nan)
-    for cols in _mask_groups(mask):
-        rows = np.flatnonzero(mask[:, cols[0]])
-        if not len(rows):
-            continue
-        yy = y[rows]
-        ranks = stats.rankdata(yy)
-        gg = group[np.ix_(rows, cols)].astype(float)
-        a = gg.sum(axis=0)
-        n1[cols], n0[cols] = a, len(rows) - a
-        w[cols] = ranks @ gg - a * (a + 1) / 2
-        _, counts = np.unique(yy, return_counts=True)
-        tie_sum[cols] = float((counts ** 3 - counts).sum())
-        ties[cols] = bool((counts > 1).any())
-        with np.errstate(all="ignore"):
-            import warnings
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                alt = np.where(gg > 0, yy[:, None], np.nan)
-                ref = np.where(gg == 0, yy[:, None], np.nan)
-                diff[cols] = np.nanmedian(alt, axis=0) - np.nanmedian(ref, axis=0)
-    return w, n1, n0, tie_sum, ties, diff
+    y = np.where(np.isfinite(y), y, 0.0)
+    order = np.argsort(y, kind="stable")
+    ys = y[order]
+    starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]])
+    m = mask[order].astype(np.float64)
+    g = (group & mask)[order].astype(np.float64)
+    c = np.add.reduceat(m, starts, axis=0)  # masked patients per tie group
+    a = np.add.reduceat(g, starts, axis=0)  # group-1 patients per tie group
+    rank = c.cumsum(axis=0) - c + (c + 1) / 2
+    n1 = g.sum(axis=0)
+    n0 = m.sum(axis=0) - n1
+    w = (a * rank).sum(axis=0) - n1 * (n1 + 1) / 2
+    tie_sum = (c ** 3 - c).sum(axis=0)
+    diff = (_masked_median(ys, g > 0) - _masked_median(ys, (m > 0) & (g == 0)))
+    return w, n1, n0, tie_sum, tie_sum > 0, diff
 
 
 def _spearman(x, mask, y):
@@ -195,29 +211,33 @@ def _spearman(x, mask, y):
 
 def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
     """Patient x gene matrices: dict kind -> (altered bool, known bool), cn value, genes."""
-    genes = list(dict.fromkeys(alterations["gene"]))
+    genes = list(pd.unique(alterations["gene"]))
     pi = pd.Index(patients).get_indexer(alterations["patient_id"])
     gi = pd.Index(genes).get_indexer(alterations["gene"])
     keep = pi >= 0
     pi, gi = pi[keep], gi[keep]
-    sub = alterations[keep]
     shape = (len(patients), len(genes))
 
+    def column(name):
+        return alterations[name].to_numpy()[keep]
+
     def fill(values, default):
-        out = np.full(shape, default, dtype=np.asarray(values).dtype if default is not None
-                      else object)
+        out = np.full(shape, default, dtype=np.asarray(values).dtype)
         out[pi, gi] = values
         return out
 
-    cn_known = fill((sub["cn_status"] != "not_profiled").to_numpy(), False)
-    cn_call = sub["cn_call"].fillna("").astype(str).to_numpy()
+    cn_status = column("cn_status")
+    cn_known = fill(cn_status != "not_profiled", False)
+    cn_call = pd.Series(column("cn_call")).fillna("").astype(str).to_numpy()
     amp = fill(np.isin(cn_call, cfg["amplification_calls"]), False) & cn_known
     dele = fill(np.isin(cn_call, cfg["deletion_calls"]), False) & cn_known
-    mut_known = fill((sub["mut_status"] != "not_profiled").to_numpy(), False)
-    mut = fill((sub["mut_status"] == "altered").to_numpy(), False) & mut_known
-    cn_value = fill(pd.to_numeric(sub["cn_value"], errors="coerce").to_numpy(float), np.nan)
+    mut_status = column("mut_status")
+    mut_known = fill(mut_status != "not_profiled", False)
+    mut = fill(mut_status == "altered", False) & mut_known
+    cn_value = fill(pd.to_numeric(pd.Series(column("cn_value")), errors="coerce").to_numpy(float),
+                    np.nan)
     cn_value = np.where(cn_known, cn_value, np.nan)
-    cn_altered = fill((sub["cn_status"] == "altered").to_numpy(), False)
+    cn_altered = fill(cn_status == "altered", False)
     any_alt = amp | dele | mut
     kinds = {
         "amplification": (amp, cn_known),

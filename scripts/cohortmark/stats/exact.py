@@ -155,8 +155,8 @@ def _fisher_roots(a, b, c, d, conf_level, half_width):
             mid = (lo_t[active] + hi_t[active]) / 2
             ok = np.isfinite(step) & (step > lo_t[active]) & (step < hi_t[active]) & (der > 0)
             new = np.where(val == 0, theta[active], np.where(ok, step, mid))
-            done = ((np.abs(new - theta[active]) < 1e-12) | (val == 0)
-                    | (hi_t[active] - lo_t[active] < 1e-12))
+            done = ((np.abs(new - theta[active]) < 1e-11) | (val == 0)
+                    | (hi_t[active] - lo_t[active] < 1e-11))
             theta[active] = new
             active = active[~done]
         return theta

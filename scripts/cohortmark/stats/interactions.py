@@ -22,7 +22,7 @@ def interactions(alterations: pd.DataFrame, config: dict | None = None) -> pd.Da
     cfg = settings(config)
     icfg = {"alteration": "any", "top": 200}
     icfg.update(cfg.get("interactions") or {})
-    patients = list(dict.fromkeys(alterations["patient_id"]))
+    patients = list(pd.unique(alterations["patient_id"]))
     kinds, _, genes = _matrices(alterations, patients, cfg)
     altered, known = kinds[icfg["alteration"]]
     altered = altered & known

@@ -144,24 +144,25 @@ def logrank(time, event, group, mask=None) -> dict:
     return out
 
 
-def _efron(beta, n, n1, d, d1, max_ties):
-    """Log-likelihood, score and information of a binary covariate, Efron ties."""
+def _efron(beta, n, n1, d, d1, tie_rows):
+    """Log-likelihood, score and information of a binary covariate, Efron ties.
+
+    ``tie_rows[l]`` lists the event times where some column has more than l deaths, so the
+    l-th Efron term is computed only there.
+    """
     eb = np.exp(beta)[None, :]
-    s0_all = (n - n1) + n1 * eb
-    s1_all = n1 * eb
-    d0_all = (d - d1) + d1 * eb
-    dd1 = d1 * eb
     loglik = (beta[None, :] * d1).sum(axis=0)
     score = d1.sum(axis=0)
     info = np.zeros_like(beta)
-    for ell in range(max_ties):
-        active = d > ell
+    for ell, rows in enumerate(tie_rows):
+        nr, n1r, dr, d1r = n[rows], n1[rows], d[rows], d1[rows]
+        active = dr > ell
         with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(active, ell / d, 0.0)
-            s0 = s0_all - frac * d0_all
-            s1 = s1_all - frac * dd1
+            frac = np.where(active, ell / dr, 0.0)
+            s0 = (nr - n1r) + n1r * eb - frac * ((dr - d1r) + d1r * eb)
+            s1 = n1r * eb - frac * d1r * eb
             r = np.where(active, s1 / s0, 0.0)
-            loglik -= np.where(active, np.log(np.where(active, s0, 1.0)), 0.0).sum(axis=0)
+            loglik -= np.log(np.where(active, s0, 1.0)).sum(axis=0)
         score -= r.sum(axis=0)
         info += (r - r * r).sum(axis=0)
     return loglik, score, info
@@ -185,21 +186,22 @@ def cox_hr(time, event, group, mask=None, conf_level: float = 0.95, max_iter: in
         kc = n.shape[1]
         if n.shape[0] == 0:
             continue
-        max_ties = int(d.max()) if d.size else 0
+        dmax = d.max(axis=1)
+        tie_rows = [np.flatnonzero(dmax > ell) for ell in range(int(dmax.max()))]
         beta = np.zeros(kc)
-        loglik, score, info = _efron(beta, n, n1, d, d1, max_ties)
+        loglik, score, info = _efron(beta, n, n1, d, d1, tie_rows)
         converged = np.zeros(kc, bool)
         for _ in range(max_iter):
             with np.errstate(divide="ignore", invalid="ignore"):
                 step = np.where((info > 0) & ~converged, score / info, 0.0)
             new = beta + step
-            ll_new, sc_new, in_new = _efron(new, n, n1, d, d1, max_ties)
+            ll_new, sc_new, in_new = _efron(new, n, n1, d, d1, tie_rows)
             for _half in range(20):  # step halving, as coxph, when the likelihood falls
                 worse = ~converged & (ll_new < loglik - 1e-12 * np.abs(loglik))
                 if not worse.any():
                     break
                 new = np.where(worse, (beta + new) / 2, new)
-                ll_new, sc_new, in_new = _efron(new, n, n1, d, d1, max_ties)
+                ll_new, sc_new, in_new = _efron(new, n, n1, d, d1, tie_rows)
             done = np.abs(new - beta) < 1e-10 * np.maximum(1, np.abs(new))
             beta, loglik, score, info = new, ll_new, sc_new, in_new
             converged |= done
