@@ -302,3 +302,23 @@ def test_interactions_random_against_scipy():
         assert [row.n_both, row.n_gene1_only, row.n_gene2_only, row.n_neither] == sum(tab, [])
         if not math.isnan(row.p_value):
             assert math.isclose(row.p_value, stats.fisher_exact(tab).pvalue, rel_tol=1e-9)
+
+
+def test_bad_statistics_config_named(trial):
+    from cohortmark.errors import InputError
+    sheet, alt = trial
+    with pytest.raises(InputError, match="statistics.alpha"):
+        associations(alt, sheet, {"statistics": {"alpha": 0.1}})
+    with pytest.raises(InputError, match="statistics.tests"):
+        outcomes(sheet, {"statistics": {"tests": ["ttest"]}})
+
+
+def test_schema_defaults_match_code():
+    from pathlib import Path
+
+    import yaml
+    from cohortmark.stats.association import DEFAULTS
+    schema_path = Path(__file__).parents[1] / "config" / "schemas" / "statistics.schema.yaml"
+    props = yaml.safe_load(schema_path.read_text())["properties"]
+    for key, value in DEFAULTS.items():
+        assert props[key]["default"] == value, key

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import schema
+from ..errors import InputError
 from .exact import benjamini_hochberg, fisher_tables, spearman_p, wilcox_exact_p
 from .survival import cox_hr, logrank
 
@@ -47,7 +48,19 @@ PLAN = [  # (alteration kinds, endpoint, test)
 def settings(config: dict | None) -> dict:
     """The statistics section of the workflow config with defaults filled in."""
     section = dict(DEFAULTS)
-    section.update((config or {}).get("statistics") or {})
+    given = (config or {}).get("statistics") or {}
+    for key in given:
+        if key not in DEFAULTS and key != "interactions":
+            raise InputError(f"config key 'statistics.{key}' is not a known key (known here: "
+                             f"{', '.join(sorted([*DEFAULTS, 'interactions']))})")
+    section.update(given)
+    bad = sorted(set(section["tests"]) - set(schema.TESTS))
+    if bad:
+        raise InputError(f"config key 'statistics.tests': {bad[0]!r} is not one of "
+                         f"{', '.join(schema.TESTS)}")
+    if section["survival_population"] not in ("all", "evaluable"):
+        raise InputError("config key 'statistics.survival_population': "
+                         f"{section['survival_population']!r} is not 'all' or 'evaluable'")
     response = (config or {}).get("response") or {}
     section["responders"] = list(response.get("responders", ["CR", "PR"]))
     section["disease_control"] = list(response.get("disease_control", ["CR", "PR", "SD"]))
