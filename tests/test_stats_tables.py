@@ -322,3 +322,48 @@ def test_schema_defaults_match_code():
     props = yaml.safe_load(schema_path.read_text())["properties"]
     for key, value in DEFAULTS.items():
         assert props[key]["default"] == value, key
+
+
+def test_bundled_example_against_r():
+    """The example cohort (sheet + planted gene table): outcomes and associations vs R."""
+    from pathlib import Path
+
+    from cohortmark.sheets import load_samples
+    from cohortmark.tsv import read_tsv
+
+    data = Path(__file__).parent / "data" / "stats"
+    sheet = load_samples(data / "example_samples.tsv", check_files=False)
+    alt = read_tsv(data / "example_alterations.tsv")
+    ref = pd.read_csv(data / "example_r.tsv", sep="\t", keep_default_na=False,
+                      na_values=["NA"])
+    out = outcomes(sheet, CONFIG).set_index("metric")
+    orr = ref[ref.endpoint == "ORR"].iloc[0]
+    assert out.loc["ORR", "n"] == orr.n and out.loc["ORR", "estimate"] == orr.estimate
+    assert math.isclose(out.loc["ORR", "ci_low"], orr.ci_low, rel_tol=1e-9)
+    assert math.isclose(out.loc["ORR", "ci_high"], orr.ci_high, rel_tol=1e-9)
+    for metric, ep in (("median_PFS", "pfs"), ("median_OS", "os")):
+        r = ref[ref.endpoint == ep].iloc[0]
+        for col in ("estimate", "ci_low", "ci_high"):
+            ours, theirs = out.loc[metric, col], r[col]
+            assert (math.isnan(ours) and math.isnan(theirs)) or math.isclose(ours, theirs), (
+                metric, col)
+    table = associations(alt, sheet, CONFIG)
+    checked = 0
+    for _, r in ref[ref.gene != ""].iterrows():
+        row = table[(table.gene == r.gene) & (table.alteration == r.alteration)
+                    & (table.endpoint == r.endpoint) & (table.test == r.test)].iloc[0]
+        assert row.n_assessed == r.n
+        if math.isnan(row.p_value):  # ours untestable (e.g. every assessed patient altered)
+            assert row.note.startswith("not tested")
+            continue
+        checked += 1
+        assert math.isclose(row.p_value, r.p_value, rel_tol=1e-6), (r.to_dict(), row.p_value)
+        if r.test == "fisher":
+            assert (row.effect == r.estimate) or math.isclose(row.effect, r.estimate,
+                                                              rel_tol=1e-3)
+        else:
+            assert math.isclose(row.effect, r.estimate, rel_tol=1e-9)
+    assert checked >= 10
+    twist = table.query("gene == 'TWIST1' and alteration == 'amplification' and "
+                        "test == 'fisher'").iloc[0]
+    assert math.isclose(twist.p_value, 1 / 36, rel_tol=1e-12)  # hand-worked: 2 of 2 vs 0 of 7

@@ -184,8 +184,10 @@ def test_padjust_matches_r():
 def test_fixtures_regenerate_identically(tmp_path):
     script = Path(__file__).parent / "r" / "make_stats_fixtures.R"
     subprocess.run(["Rscript", str(script), str(tmp_path)], check=True, capture_output=True)
-    for path in sorted(DATA.glob("*.tsv")):
-        assert (tmp_path / path.name).read_text() == path.read_text(), path.name
+    made = sorted(tmp_path.glob("*.tsv"))
+    assert len(made) == 9
+    for path in made:
+        assert path.read_text() == (DATA / path.name).read_text(), path.name
 
 
 def test_fisher_large_tables_window_and_bisection():

@@ -145,3 +145,46 @@ for (i in 1:60) {
 write_tsv(do.call(rbind, rows), "padjust.tsv")
 cat("R", R.version$major, R.version$minor, "survival", as.character(packageVersion("survival")), "\n",
     file = file.path(out, "R_VERSION.txt"))
+
+# --- the bundled example cohort (sheet + planted gene table, copied into tests/data/stats) ---
+here <- file.path(dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))), "..", "data", "stats")
+sheet <- read.delim(file.path(here, "example_samples.tsv"), na.strings = "")
+alt <- read.delim(file.path(here, "example_alterations.tsv"), na.strings = "")
+sheet$evaluable <- tolower(as.character(sheet$evaluable)) %in% c("true", "1", "yes")
+rows <- list()
+add <- function(...) rows[[length(rows) + 1]] <<- data.frame(...)
+ev <- sheet[sheet$evaluable & !is.na(sheet$best_response), ]
+resp <- ev$best_response %in% c("CR", "PR")
+b <- binom.test(sum(resp), nrow(ev))
+add(gene = "", alteration = "", endpoint = "ORR", test = "binom", n = nrow(ev),
+    estimate = num(unname(b$estimate)), p_value = "NA", ci_low = num(b$conf.int[1]),
+    ci_high = num(b$conf.int[2]))
+for (ep in c("pfs", "os")) {
+  q <- quantile(survfit(Surv(sheet[[paste0(ep, "_months")]], sheet[[paste0(ep, "_event")]]) ~ 1), 0.5)
+  add(gene = "", alteration = "", endpoint = ep, test = "km_median", n = nrow(sheet),
+      estimate = num(unname(q$quantile)), p_value = "NA", ci_low = num(unname(q$lower)),
+      ci_high = num(unname(q$upper)))
+}
+for (g in c("TWIST1", "CDKN2A", "CDK4", "PDGFRA")) {
+  a <- merge(alt[alt$gene == g & alt$cn_status != "not_profiled", ], sheet, by = "patient_id")
+  a <- a[a$evaluable & !is.na(a$best_pct_change), ]
+  for (method in c("spearman", "pearson")) {
+    ct <- suppressWarnings(cor.test(a$cn_value, a$best_pct_change, method = method))
+    ci <- if (is.null(ct$conf.int)) c(NA, NA) else ct$conf.int
+    add(gene = g, alteration = "copy_number", endpoint = "best_pct_change", test = method,
+        n = nrow(a), estimate = num(unname(ct$estimate)), p_value = num(ct$p.value),
+        ci_low = num(ci[1]), ci_high = num(ci[2]))
+  }
+  a <- merge(alt[alt$gene == g & alt$cn_status != "not_profiled", ], sheet, by = "patient_id")
+  a <- a[a$evaluable & !is.na(a$best_response), ]
+  for (kind in c("amplification", "deletion")) {
+    x <- a$cn_call %in% (if (kind == "amplification") "AMP" else "HOMDEL")
+    y <- a$best_response %in% c("CR", "PR")
+    if (length(unique(x)) < 2) next
+    f <- fisher.test(table(factor(x, c(TRUE, FALSE)), factor(y, c(TRUE, FALSE))))
+    add(gene = g, alteration = kind, endpoint = "response", test = "fisher", n = nrow(a),
+        estimate = num(unname(f$estimate)), p_value = num(f$p.value),
+        ci_low = num(f$conf.int[1]), ci_high = num(f$conf.int[2]))
+  }
+}
+write_tsv(do.call(rbind, rows), "example_r.tsv")
