@@ -121,15 +121,18 @@ def _mw_p(w, n1, n0, tie_sum, ties):
     return p, exact
 
 
-def _pearson(x, mask, y, conf_level):
-    """Pearson r of each column of x (P x G) with y over the rows in mask; p, Fisher-z CI."""
-    m = mask & np.isfinite(x) & np.isfinite(y)[:, None]
+def _pearson(x, mask, y, conf_level, y_matrix=False):
+    """Pearson r of each column of x (P x G) with y over the rows in mask; p, Fisher-z CI.
+
+    ``y`` is one vector for all columns, or (``y_matrix``) a matrix like x."""
+    yy = y if y_matrix else np.broadcast_to(y[:, None], x.shape)
+    m = mask & np.isfinite(x) & np.isfinite(yy)
     n = m.sum(axis=0).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         xm = np.where(m, x, 0).sum(axis=0) / n
-        ym = np.where(m, y[:, None], 0).sum(axis=0) / n
+        ym = np.where(m, yy, 0).sum(axis=0) / n
         xc = np.where(m, x - xm, 0)
-        yc = np.where(m, y[:, None] - ym, 0)
+        yc = np.where(m, yy - ym, 0)
         r = (xc * yc).sum(axis=0) / np.sqrt((xc ** 2).sum(axis=0) * (yc ** 2).sum(axis=0))
         r = np.clip(r, -1, 1)
         df = n - 2
@@ -204,20 +207,15 @@ def _rank_sum_block(y, group, mask):
 
 def _spearman(x, mask, y):
     """Spearman rho of each column of x with y within masks; (rho, n, ties)."""
-    g = x.shape[1]
     m = mask & np.isfinite(x) & np.isfinite(y)[:, None]
-    rho, n, ties = np.full(g, np.nan), m.sum(axis=0), np.zeros(g, bool)
-    for cols in _mask_groups(m):
-        rows = np.flatnonzero(m[:, cols[0]])
-        if len(rows) < 2:
-            continue
-        ry = stats.rankdata(y[rows])
-        rx = stats.rankdata(x[np.ix_(rows, cols)], axis=0)
-        r, _, _, _ = _pearson(rx, np.ones(rx.shape, bool), ry, 0.95)
-        rho[cols] = r
-        sx = np.sort(x[np.ix_(rows, cols)], axis=0)
-        ties[cols] = (np.diff(sx, axis=0) == 0).any(axis=0) | (len(np.unique(y[rows])) < len(rows))
-    return rho, n, ties
+    xv = np.where(m, x, np.nan)
+    rx = stats.rankdata(xv, axis=0, nan_policy="omit")
+    ry = stats.rankdata(np.where(m, y[:, None], np.nan), axis=0, nan_policy="omit")
+    rho, _, _, _ = _pearson(rx, m, ry, 0.95, y_matrix=True)
+    sx = np.sort(xv, axis=0)
+    sy = np.sort(np.where(m, y[:, None], np.nan), axis=0)
+    ties = (np.diff(sx, axis=0) == 0).any(axis=0) | (np.diff(sy, axis=0) == 0).any(axis=0)
+    return rho, m.sum(axis=0), ties
 
 
 # --- the table ----------------------------------------------------------------------------
@@ -399,24 +397,21 @@ def _fmt(values):
 
 def _mw_block_values(values, mask, responder):
     """Rank-sum of copy number in responders vs non-responders, for each gene (column)."""
-    g = values.shape[1]
     m = mask & np.isfinite(values)
-    w, n1, n0 = np.full(g, np.nan), np.zeros(g), np.zeros(g)
-    tie_sum, diff = np.zeros(g), np.full(g, np.nan)
-    for cols in _mask_groups(m):
-        rows = np.flatnonzero(m[:, cols[0]])
-        if not len(rows):
-            continue
-        v = values[np.ix_(rows, cols)]
-        ranks = stats.rankdata(v, axis=0)
-        run = stats.rankdata(v, method="max", axis=0) - stats.rankdata(v, method="min", axis=0) + 1
-        r = responder[rows]
-        a = float(r.sum())
-        n1[cols], n0[cols] = a, len(rows) - a
-        w[cols] = ranks[r].sum(axis=0) - a * (a + 1) / 2
-        tie_sum[cols] = (run ** 2 - 1).sum(axis=0)
-        if 0 < a < len(rows):
-            diff[cols] = np.median(v[r], axis=0) - np.median(v[~r], axis=0)
+    v = np.where(m, values, np.nan)
+    ranks = stats.rankdata(v, axis=0, nan_policy="omit")
+    run = (stats.rankdata(v, method="max", axis=0, nan_policy="omit")
+           - stats.rankdata(v, method="min", axis=0, nan_policy="omit") + 1)
+    r = responder[:, None] & m
+    n1 = r.sum(axis=0).astype(float)
+    n0 = m.sum(axis=0) - n1
+    w = np.where(r, ranks, 0).sum(axis=0) - n1 * (n1 + 1) / 2
+    tie_sum = np.where(m, run ** 2 - 1, 0).sum(axis=0)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        diff = (np.nanmedian(np.where(r, v, np.nan), axis=0)
+                - np.nanmedian(np.where(m & ~r, v, np.nan), axis=0))
     ties = tie_sum > 0
     p, exact = _mw_p(w, n1, n0, tie_sum, ties)
     how = np.where(exact, "exact", "normal approximation with continuity correction")

@@ -189,25 +189,33 @@ def cox_hr(time, event, group, mask=None, conf_level: float = 0.95, max_iter: in
         dmax = d.max(axis=1)
         tie_rows = [np.flatnonzero(dmax > ell) for ell in range(int(dmax.max()))]
         beta = np.zeros(kc)
-        loglik, score, info = _efron(beta, n, n1, d, d1, tie_rows)
+        d1_tot, d0_tot = d1.sum(axis=0), (d - d1).sum(axis=0)
         converged = np.zeros(kc, bool)
+        act = np.flatnonzero((d1_tot > 0) & (d0_tot > 0))  # else no finite maximum
+        ll_all, sc_all, in_all = np.zeros(kc), np.zeros(kc), np.zeros(kc)
+        if len(act):
+            ll_all[act], sc_all[act], in_all[act] = _efron(
+                beta[act], n[:, act], n1[:, act], d[:, act], d1[:, act], tie_rows)
         for _ in range(max_iter):
+            if not len(act):
+                break
+            na, n1a, da, d1a = n[:, act], n1[:, act], d[:, act], d1[:, act]
+            b, loglik = beta[act], ll_all[act]
             with np.errstate(divide="ignore", invalid="ignore"):
-                step = np.where((info > 0) & ~converged, score / info, 0.0)
-            new = beta + step
-            ll_new, sc_new, in_new = _efron(new, n, n1, d, d1, tie_rows)
+                step = np.where(in_all[act] > 0, sc_all[act] / in_all[act], 0.0)
+            new = b + step
+            ll_new, sc_new, in_new = _efron(new, na, n1a, da, d1a, tie_rows)
             for _half in range(20):  # step halving, as coxph, when the likelihood falls
-                worse = ~converged & (ll_new < loglik - 1e-12 * np.abs(loglik))
+                worse = ll_new < loglik - 1e-12 * np.abs(loglik)
                 if not worse.any():
                     break
-                new = np.where(worse, (beta + new) / 2, new)
-                ll_new, sc_new, in_new = _efron(new, n, n1, d, d1, tie_rows)
-            done = np.abs(new - beta) < 1e-10 * np.maximum(1, np.abs(new))
-            beta, loglik, score, info = new, ll_new, sc_new, in_new
-            converged |= done
-            if converged.all():
-                break
-        d1_tot, d0_tot = d1.sum(axis=0), (d - d1).sum(axis=0)
+                new = np.where(worse, (b + new) / 2, new)
+                ll_new, sc_new, in_new = _efron(new, na, n1a, da, d1a, tie_rows)
+            beta[act], ll_all[act], sc_all[act], in_all[act] = new, ll_new, sc_new, in_new
+            done = np.abs(new - b) < 1e-10 * np.maximum(1, np.abs(new))
+            converged[act[done]] = True
+            act = act[~done & (np.abs(new) < 15)]  # |coef| >= 15: drifting to infinity
+        info = in_all
         estimable = converged & (np.abs(beta) < 15) & (info > 1e-10) & (d1_tot > 0) & (d0_tot > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             se = np.where(estimable, 1 / np.sqrt(info), np.nan)
