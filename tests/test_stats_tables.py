@@ -367,3 +367,46 @@ def test_bundled_example_against_r():
     twist = table.query("gene == 'TWIST1' and alteration == 'amplification' and "
                         "test == 'fisher'").iloc[0]
     assert math.isclose(twist.p_value, 1 / 36, rel_tol=1e-12)  # hand-worked: 2 of 2 vs 0 of 7
+
+
+def test_statistics_step_writes_three_tables(tmp_path):
+    """steps.statistics on the example files: the three TSVs, stable across runs."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from cohortmark import steps
+    from cohortmark.tsv import read_tsv
+
+    data = Path(__file__).parent / "data" / "stats"
+    outputs = {}
+    for run in (1, 2):
+        out = SimpleNamespace(outcomes=tmp_path / f"{run}" / "outcomes.tsv",
+                              associations=tmp_path / f"{run}" / "associations.tsv",
+                              interactions=tmp_path / f"{run}" / "interactions.tsv")
+        smk = SimpleNamespace(
+            input=SimpleNamespace(samples=str(data / "example_samples.tsv"),
+                                  alterations=str(data / "example_alterations.tsv")),
+            output=out, log=[str(tmp_path / f"{run}.log")], config=dict(CONFIG))
+        steps.run(steps.statistics, smk)
+        outputs[run] = {k: Path(v).read_bytes() for k, v in vars(out).items()}
+    assert outputs[1] == outputs[2]
+    inter = read_tsv(tmp_path / "1" / "interactions.tsv")
+    assert list(inter.columns) == schema.INTERACTION_COLUMNS and len(inter) == 18 * 17 // 2
+    assoc = read_tsv(tmp_path / "1" / "associations.tsv")
+    assert list(assoc.columns) == schema.ASSOCIATION_COLUMNS
+    assert len(assoc) == 18 * (4 * 6 + 3)
+    twist = assoc.query("gene == 'TWIST1' and alteration == 'amplification' and test == 'fisher'")
+    assert twist.effect.item() == float("inf")
+
+
+def test_notes_are_per_row_and_min_altered(trial):
+    sheet, alt = trial
+    table = associations(alt, sheet, CONFIG)
+    row = table.query("gene == 'TWIST1' and alteration == 'amplification' and "
+                      "test == 'fisher'").iloc[0]
+    assert row.note.startswith("responders: altered 2/3, unaltered 0/6;")
+    cfg = {**CONFIG, "statistics": {"min_altered": 4}}
+    table = associations(alt, sheet, cfg)
+    row = table.query("gene == 'TWIST1' and alteration == 'amplification' and "
+                      "test == 'fisher'").iloc[0]
+    assert math.isnan(row.p_value) and row.n_altered == 3 and "min_altered" in row.note

@@ -278,10 +278,12 @@ def _endpoints(sheet: pd.DataFrame, cfg: dict) -> dict:
     return out
 
 
-def _untestable(n_assessed, n_altered, min_altered, what="altered"):
+def _untestable(n_assessed, n_altered, min_altered):
     note = np.full(len(n_assessed), "", dtype=object)
-    note[n_altered < np.maximum(min_altered, 1)] = (
-        f"not tested: fewer than {max(min_altered, 1)} {what} patient(s) assessed")
+    if min_altered > 1:
+        note[n_altered < min_altered] = (f"not tested: fewer than {min_altered} altered "
+                                         "patients assessed (statistics.min_altered)")
+    note[n_altered == 0] = "not tested: no altered patient among those assessed"
     note[(n_altered == n_assessed) & (n_assessed > 0)] = "not tested: every assessed patient altered"
     note[n_assessed == 0] = "not tested: no patient assessed"
     return note
@@ -320,8 +322,10 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
                 flat = ((a + c) == 0) | ((b + d) == 0)
                 note = np.where((note == "") & flat,
                                 "not tested: no variation in response among assessed", note)
-                note = np.where(note == "", f"responders altered {a}/{a + b}, unaltered "
-                                f"{c}/{c + d}; conditional MLE odds ratio, exact CI", note)
+                counts = np.array([f"responders: altered {w}/{w + x}, unaltered {y}/{y + z}; "
+                                   for w, x, y, z in zip(a, b, c, d)], dtype=object)
+                note = np.where(note == "", counts + "conditional MLE odds ratio, exact CI",
+                                note)
             elif test == "mannwhitney":
                 if kind == "copy_number":  # copy number of responders vs non-responders
                     values = np.where(mask, cn_value, np.nan)
@@ -414,7 +418,9 @@ def _mw_block_values(values, mask, responder):
                 - np.nanmedian(np.where(m & ~r, v, np.nan), axis=0))
     ties = tie_sum > 0
     p, exact = _mw_p(w, n1, n0, tie_sum, ties)
-    how = np.where(exact, "exact", "normal approximation with continuity correction")
+    how = np.where(exact, "exact", np.where(
+        ties, "normal approximation with continuity correction (ties)",
+        "normal approximation with continuity correction (a group >= 50)"))
     note = np.where((n1 == 0) | (n0 == 0), "not tested: responders or non-responders missing",
                     "effect: median copy number responders - non-responders; "
                     + how.astype(object))
