@@ -410,3 +410,19 @@ def test_notes_are_per_row_and_min_altered(trial):
     row = table.query("gene == 'TWIST1' and alteration == 'amplification' and "
                       "test == 'fisher'").iloc[0]
     assert math.isnan(row.p_value) and row.n_altered == 3 and "min_altered" in row.note
+
+
+def test_tiny_and_empty_inputs():
+    sheet = make_sheet([("P1", "PR", -40, None, None, None, None, True)])
+    alt = pd.DataFrame([alteration_row("P1", "MDM2", "AMP", 20.0, False),
+                        alteration_row("P1", "TP53", None, None, None)])
+    out = outcomes(sheet, CONFIG).set_index("metric")
+    assert out.loc["ORR", "estimate"] == 1 and out.loc["median_PFS", "n"] == 0
+    table = associations(alt, sheet, CONFIG)
+    assert len(table) == 2 * 27 and table.p_value.isna().all()
+    assert table.note.str.startswith("not tested").all()
+    tp53 = table[table.gene == "TP53"]
+    assert (tp53.n_assessed == 0).all()  # not profiled is never counted as wild type
+    assert len(interactions(alt, CONFIG)) == 1
+    empty = pd.DataFrame(columns=schema.ALTERATION_COLUMNS)
+    assert associations(empty, sheet, CONFIG).empty and interactions(empty, CONFIG).empty
