@@ -8,6 +8,8 @@ loop (scipy.stats.fisher_exact, scipy.stats.mannwhitneyu, lifelines logrank_test
 CoxPHFitter, one call per row) on a sample of genes, extrapolated to all genes.
 
     python bench/bench_stats.py [--patients 5000] [--genes 500] [--naive-genes 5]
+
+Each run appends a line to bench/stats_results.tsv.
 """
 
 from __future__ import annotations
@@ -133,6 +135,16 @@ def main():
     print(f"naive per-row loop (scipy + lifelines): {n_rows} rows for {len(genes)} genes; "
           f"extrapolated to {args.genes} genes: {c_naive:.0f} s CPU")
     print(f"ratio naive / vectorised (CPU): {c_naive / c_vec:.0f}x")
+    result = pd.DataFrame([{
+        "n_patients": args.patients, "n_genes": args.genes, "association_rows": len(table),
+        "associations_wall_s": round(t_vec, 2), "associations_cpu_s": round(c_vec, 2),
+        "interaction_pairs": len(inter), "naive_cpu_s_extrapolated": round(c_naive),
+        "naive_genes_timed": len(genes), "ratio_naive_to_vectorised": round(c_naive / c_vec)}])
+    out = ROOT / "bench" / "stats_results.tsv"
+    if out.exists():
+        result = pd.concat([pd.read_csv(out, sep="\t"), result], ignore_index=True)
+    result.to_csv(out, sep="\t", index=False)
+    print(f"appended to {out}")
 
 
 if __name__ == "__main__":
