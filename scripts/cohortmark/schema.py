@@ -52,6 +52,10 @@ ASSOCIATION_COLUMNS = [
 ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+INTERACTION_COLUMNS = [
+    "gene1", "gene2", "n_both", "n_gene1_only", "n_gene2_only", "n_neither", "n_assessed",
+    "odds_ratio", "p_value", "q_value", "relation",
+]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
 # reason: the facts that decided; undecided: for status unknown, the facts that were missing
 ELIGIBILITY_COLUMNS = ["patient_id", "rule", "status", "reason", "undecided"]

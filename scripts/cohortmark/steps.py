@@ -79,7 +79,8 @@ def statistics(smk, log) -> None:
     write_tsv(outcomes(sheet, smk.config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
     write_tsv(associations(alterations, sheet, smk.config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
-    write_tsv(interactions(alterations), smk.output.interactions)
+    write_tsv(interactions(alterations, smk.config), smk.output.interactions,
+              schema.INTERACTION_COLUMNS)
 
 
 def eligibility(smk, log) -> None:

@@ -1,0 +1,21 @@
+"""Trial outcomes, biomarker associations and co-occurrence, with exact small-sample statistics
+that agree with R (see docs/notes/stats.md and tests/test_stats_vs_r.py)."""
+
+from .association import associations, settings
+from .exact import (
+                    benjamini_hochberg,
+                    clopper_pearson,
+                    fisher_exact_or,
+                    fisher_tables,
+                    spearman_p,
+                    wilcox_exact_p,
+)
+from .interactions import interactions
+from .outcomes import outcomes
+from .survival import cox_hr, kaplan_meier, kaplan_meier_median, logrank
+
+__all__ = [
+    "associations", "benjamini_hochberg", "clopper_pearson", "cox_hr", "fisher_exact_or",
+    "fisher_tables", "interactions", "kaplan_meier", "kaplan_meier_median", "logrank",
+    "outcomes", "settings", "spearman_p", "wilcox_exact_p",
+]

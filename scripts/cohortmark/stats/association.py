@@ -1,0 +1,427 @@
+"""Biomarker associations: every gene x alteration x endpoint x test, vectorised over genes.
+
+Alterations (configurable, ``statistics.amplification_calls`` / ``deletion_calls``):
+``amplification`` = cn_call in [AMP], ``deletion`` = cn_call in [HOMDEL], ``mutation`` =
+mut_status altered, ``any`` = any of these (known altered if either assay shows it; known
+unaltered only if both assays were done), ``copy_number`` = the continuous cn_value.
+A patient ``not_profiled`` for the assay behind an alteration is not assessed for it.
+
+Endpoints: ``response`` (best_response in ``response.responders``; evaluable patients with a
+best response), ``best_pct_change`` (evaluable patients with a value), ``pfs`` and ``os``
+(patients with time and event; all patients, or only evaluable ones when
+``statistics.survival_population`` is ``evaluable``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import schema
+from ..errors import InputError
+from .exact import benjamini_hochberg, fisher_tables, spearman_p, wilcox_exact_p
+from .survival import cox_hr, logrank
+
+DEFAULTS = {
+    "conf_level": 0.95,
+    "amplification_calls": ["AMP"],
+    "deletion_calls": ["HOMDEL"],
+    "min_altered": 1,
+    "tests": list(schema.TESTS),
+    "survival_population": "all",
+}
+BINARY = ["amplification", "deletion", "mutation", "any"]
+PLAN = [  # (alteration kinds, endpoint, test)
+    (BINARY, "response", "fisher"),
+    (["copy_number"], "response", "mannwhitney"),
+    (BINARY, "best_pct_change", "mannwhitney"),
+    (["copy_number"], "best_pct_change", "spearman"),
+    (["copy_number"], "best_pct_change", "pearson"),
+    (BINARY, "pfs", "logrank"),
+    (BINARY, "pfs", "cox"),
+    (BINARY, "os", "logrank"),
+    (BINARY, "os", "cox"),
+]
+
+
+def settings(config: dict | None) -> dict:
+    """The statistics section of the workflow config with defaults filled in."""
+    section = dict(DEFAULTS)
+    given = (config or {}).get("statistics") or {}
+    for key in given:
+        if key not in DEFAULTS and key != "interactions":
+            raise InputError(f"config key 'statistics.{key}' is not a known key (known here: "
+                             f"{', '.join(sorted([*DEFAULTS, 'interactions']))})")
+    section.update(given)
+    bad = sorted(set(section["tests"]) - set(schema.TESTS))
+    if bad:
+        raise InputError(f"config key 'statistics.tests': {bad[0]!r} is not one of "
+                         f"{', '.join(schema.TESTS)}")
+    if section["survival_population"] not in ("all", "evaluable"):
+        raise InputError("config key 'statistics.survival_population': "
+                         f"{section['survival_population']!r} is not 'all' or 'evaluable'")
+    response = (config or {}).get("response") or {}
+    section["responders"] = list(response.get("responders", ["CR", "PR"]))
+    section["disease_control"] = list(response.get("disease_control", ["CR", "PR", "SD"]))
+    return section
+
+
+# --- one-off versions (used by tests against R, and as the definition) --------------------
+
+def mannwhitney_one(x, y) -> dict:
+    """Two-sided Wilcoxon rank-sum test of x vs y as R's wilcox.test (exact = NULL,
+    correct = TRUE): dict(statistic W, p_value, exact)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    nx, ny = len(x), len(y)
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    w = ranks[:nx].sum() - nx * (nx + 1) / 2
+    _, counts = np.unique(np.concatenate([x, y]), return_counts=True)
+    ties = bool((counts > 1).any())
+    p, exact = _mw_p(np.array([w]), np.array([nx]), np.array([ny]),
+                     np.array([(counts ** 3 - counts).sum()], float), np.array([ties]))
+    return {"statistic": float(w), "p_value": float(p[0]), "exact": bool(exact[0])}
+
+
+def spearman_one(x, y) -> dict:
+    """Spearman's rho and two-sided p as R's cor.test(method = "spearman")."""
+    rx, ry = stats.rankdata(x), stats.rankdata(y)
+    rho = float(np.corrcoef(rx, ry)[0, 1])
+    ties = len(np.unique(x)) < len(x) or len(np.unique(y)) < len(y)
+    p, _ = spearman_p(rho, len(rx), ties)
+    return {"estimate": rho, "p_value": p}
+
+
+def pearson_one(x, y, conf_level: float = 0.95) -> dict:
+    """Pearson's r, two-sided t-test p and Fisher-z interval as R's cor.test."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    r, p, lo, hi = _pearson(x[:, None], np.ones((len(x), 1), bool), y, conf_level)
+    return {"estimate": float(r[0]), "p_value": float(p[0]), "ci_low": float(lo[0]),
+            "ci_high": float(hi[0])}
+
+
+# --- vectorised pieces --------------------------------------------------------------------
+
+def _mw_p(w, n1, n0, tie_sum, ties):
+    """p-values of rank-sum statistics: exact when n1, n0 < 50 and no ties, else normal with
+    continuity and tie correction (R's wilcox.test rules)."""
+    p = np.full(len(w), np.nan)
+    exact = (n1 < 50) & (n0 < 50) & ~ties & (n1 > 0) & (n0 > 0)
+    for i in np.flatnonzero(exact):
+        p[i] = wilcox_exact_p(w[i], int(n1[i]), int(n0[i]))
+    approx = ~exact & (n1 > 0) & (n0 > 0)
+    if approx.any():
+        n = n1 + n0
+        z = w - n1 * n0 / 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sigma = np.sqrt(n1 * n0 / 12 * ((n + 1) - tie_sum / (n * (n - 1))))
+            zc = (z - np.sign(z) * 0.5) / sigma
+        pa = 2 * np.minimum(stats.norm.cdf(zc), stats.norm.sf(zc))
+        p[approx] = np.where(sigma[approx] > 0, pa[approx], np.nan)
+    return p, exact
+
+
+def _pearson(x, mask, y, conf_level, y_matrix=False):
+    """Pearson r of each column of x (P x G) with y over the rows in mask; p, Fisher-z CI.
+
+    ``y`` is one vector for all columns, or (``y_matrix``) a matrix like x."""
+    yy = y if y_matrix else np.broadcast_to(y[:, None], x.shape)
+    m = mask & np.isfinite(x) & np.isfinite(yy)
+    n = m.sum(axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xm = np.where(m, x, 0).sum(axis=0) / n
+        ym = np.where(m, yy, 0).sum(axis=0) / n
+        xc = np.where(m, x - xm, 0)
+        yc = np.where(m, yy - ym, 0)
+        r = (xc * yc).sum(axis=0) / np.sqrt((xc ** 2).sum(axis=0) * (yc ** 2).sum(axis=0))
+        r = np.clip(r, -1, 1)
+        df = n - 2
+        t = np.sqrt(df) * r / np.sqrt(1 - r ** 2)
+        p = 2 * np.minimum(stats.t.cdf(t, df), stats.t.sf(t, df))
+        zq = stats.norm.ppf((1 + conf_level) / 2)
+        half = zq / np.sqrt(n - 3)
+        lo = np.where(n > 3, np.tanh(np.arctanh(r) - half), np.nan)
+        hi = np.where(n > 3, np.tanh(np.arctanh(r) + half), np.nan)
+    p = np.where(n >= 3, p, np.nan)
+    return r, p, lo, hi
+
+
+def _mask_groups(mask):
+    """Group the columns of a boolean matrix by identical content: list of column indices."""
+    if mask.shape[1] == 0:
+        return []
+    packed = np.packbits(mask, axis=0).T
+    _, inverse = np.unique(packed, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.flatnonzero(np.diff(inverse[order])) + 1
+    return np.split(order, bounds)
+
+
+def _masked_median(values_sorted, member):
+    """Median of the sorted values where member (P x K, rows in sorted order) is True."""
+    count = member.sum(axis=0)
+    csum = member.cumsum(axis=0)
+    lo_k = np.maximum((count + 1) // 2, 1)  # 1-based positions of the middle element(s)
+    hi_k = np.maximum(count // 2 + 1, 1)
+    lo_i = np.argmax(csum >= lo_k, axis=0)
+    hi_i = np.argmax(csum >= hi_k, axis=0)
+    med = (values_sorted[lo_i] + values_sorted[hi_i]) / 2
+    return np.where(count > 0, med, np.nan)
+
+
+def _rank_sum(y, group, mask, chunk_cells=4_000_000):
+    """Rank-sum W per column (see _rank_sum_block), in blocks of columns to bound memory."""
+    step = max(1, chunk_cells // max(len(y), 1))
+    parts = [_rank_sum_block(y, group[:, i:i + step], mask[:, i:i + step])
+             for i in range(0, group.shape[1], step)]
+    if not parts:
+        empty = np.empty(0)
+        return empty, empty, empty, empty, np.empty(0, bool), empty
+    return tuple(np.concatenate(p) for p in zip(*parts))
+
+
+def _rank_sum_block(y, group, mask):
+    """Rank-sum W of group 1 vs group 0 for each column, within each column's mask.
+
+    One sort of y serves every column: a patient's mid-rank within a column's mask is the
+    number of masked patients below its tie group plus half the masked patients in it.
+    Returns W, n1, n0, tie_sum (sum t^3 - t of the ranked values), ties flag, median difference.
+    """
+    y = np.where(np.isfinite(y), y, 0.0)
+    order = np.argsort(y, kind="stable")
+    ys = y[order]
+    starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]])
+    m = mask[order].astype(np.float64)
+    g = (group & mask)[order].astype(np.float64)
+    c = np.add.reduceat(m, starts, axis=0)  # masked patients per tie group
+    a = np.add.reduceat(g, starts, axis=0)  # group-1 patients per tie group
+    rank = c.cumsum(axis=0) - c + (c + 1) / 2
+    n1 = g.sum(axis=0)
+    n0 = m.sum(axis=0) - n1
+    w = (a * rank).sum(axis=0) - n1 * (n1 + 1) / 2
+    tie_sum = (c ** 3 - c).sum(axis=0)
+    diff = (_masked_median(ys, g > 0) - _masked_median(ys, (m > 0) & (g == 0)))
+    return w, n1, n0, tie_sum, tie_sum > 0, diff
+
+
+def _spearman(x, mask, y):
+    """Spearman rho of each column of x with y within masks; (rho, n, ties)."""
+    m = mask & np.isfinite(x) & np.isfinite(y)[:, None]
+    xv = np.where(m, x, np.nan)
+    rx = stats.rankdata(xv, axis=0, nan_policy="omit")
+    ry = stats.rankdata(np.where(m, y[:, None], np.nan), axis=0, nan_policy="omit")
+    rho, _, _, _ = _pearson(rx, m, ry, 0.95, y_matrix=True)
+    sx = np.sort(xv, axis=0)
+    sy = np.sort(np.where(m, y[:, None], np.nan), axis=0)
+    ties = (np.diff(sx, axis=0) == 0).any(axis=0) | (np.diff(sy, axis=0) == 0).any(axis=0)
+    return rho, m.sum(axis=0), ties
+
+
+# --- the table ----------------------------------------------------------------------------
+
+def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
+    """Patient x gene matrices: dict kind -> (altered bool, known bool), cn value, genes."""
+    genes = list(pd.unique(alterations["gene"]))
+    pi = pd.Index(patients).get_indexer(alterations["patient_id"])
+    gi = pd.Index(genes).get_indexer(alterations["gene"])
+    keep = pi >= 0
+    pi, gi = pi[keep], gi[keep]
+    shape = (len(patients), len(genes))
+
+    def column(name):
+        return alterations[name].to_numpy()[keep]
+
+    def fill(values, default):
+        out = np.full(shape, default, dtype=np.asarray(values).dtype)
+        out[pi, gi] = values
+        return out
+
+    cn_status = column("cn_status")
+    cn_known = fill(cn_status != "not_profiled", False)
+    cn_call = pd.Series(column("cn_call")).fillna("").astype(str).to_numpy()
+    amp = fill(np.isin(cn_call, cfg["amplification_calls"]), False) & cn_known
+    dele = fill(np.isin(cn_call, cfg["deletion_calls"]), False) & cn_known
+    mut_status = column("mut_status")
+    mut_known = fill(mut_status != "not_profiled", False)
+    mut = fill(mut_status == "altered", False) & mut_known
+    cn_value = fill(pd.to_numeric(pd.Series(column("cn_value")), errors="coerce").to_numpy(float),
+                    np.nan)
+    cn_value = np.where(cn_known, cn_value, np.nan)
+    cn_altered = fill(cn_status == "altered", False)
+    any_alt = amp | dele | mut
+    kinds = {
+        "amplification": (amp, cn_known),
+        "deletion": (dele, cn_known),
+        "mutation": (mut, mut_known),
+        "any": (any_alt, any_alt | (cn_known & mut_known)),
+        "copy_number": (cn_altered, cn_known & np.isfinite(cn_value)),
+    }
+    return kinds, cn_value, genes
+
+
+def _endpoints(sheet: pd.DataFrame, cfg: dict) -> dict:
+    """endpoint -> dict(ok: bool per patient, and the values)."""
+    evaluable = sheet["evaluable"].astype(bool).to_numpy()
+    resp = sheet["best_response"]
+    surv_pop = evaluable if cfg["survival_population"] == "evaluable" else np.ones(len(sheet), bool)
+    out = {
+        "response": {"ok": evaluable & resp.notna().to_numpy(),
+                     "y": resp.isin(cfg["responders"]).to_numpy()},
+        "best_pct_change": {"ok": evaluable & sheet["best_pct_change"].notna().to_numpy(),
+                            "y": sheet["best_pct_change"].to_numpy(float)},
+    }
+    for name in ("pfs", "os"):
+        t = sheet[f"{name}_months"].to_numpy(float)
+        e = sheet[f"{name}_event"].to_numpy(float)
+        out[name] = {"ok": surv_pop & np.isfinite(t) & np.isfinite(e), "time": t, "event": e}
+    return out
+
+
+def _untestable(n_assessed, n_altered, min_altered):
+    note = np.full(len(n_assessed), "", dtype=object)
+    if min_altered > 1:
+        note[n_altered < min_altered] = (f"not tested: fewer than {min_altered} altered "
+                                         "patients assessed (statistics.min_altered)")
+    note[n_altered == 0] = "not tested: no altered patient among those assessed"
+    note[(n_altered == n_assessed) & (n_assessed > 0)] = "not tested: every assessed patient altered"
+    note[n_assessed == 0] = "not tested: no patient assessed"
+    return note
+
+
+def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | None = None
+                 ) -> pd.DataFrame:
+    """One row per gene x alteration x endpoint x test (schema.ASSOCIATION_COLUMNS)."""
+    cfg = settings(config)
+    level = float(cfg["conf_level"])
+    patients = list(sheet["patient_id"])
+    kinds, cn_value, genes = _matrices(alterations, patients, cfg)
+    ends = _endpoints(sheet, cfg)
+    tests = set(cfg["tests"])
+    blocks = []
+    for alts, endpoint, test in PLAN:
+        if test not in tests:
+            continue
+        ep = ends[endpoint]
+        for kind in alts:
+            altered, known = kinds[kind]
+            mask = known & ep["ok"][:, None]
+            grp = altered & mask
+            n_assessed, n_altered = mask.sum(axis=0), grp.sum(axis=0)
+            res = {"effect": np.full(len(genes), np.nan), "ci_low": np.full(len(genes), np.nan),
+                   "ci_high": np.full(len(genes), np.nan), "p_value": np.full(len(genes), np.nan)}
+            note = _untestable(n_assessed, n_altered, int(cfg["min_altered"]))
+            if test == "fisher":
+                y = ep["y"][:, None]
+                a = (grp & y).sum(axis=0)
+                b = n_altered - a
+                c = (mask & ~altered & y).sum(axis=0)
+                d = n_assessed - n_altered - c
+                o, lo, hi, p = fisher_tables(a, b, c, d, level)
+                res.update(effect=o, ci_low=lo, ci_high=hi, p_value=p)
+                flat = ((a + c) == 0) | ((b + d) == 0)
+                note = np.where((note == "") & flat,
+                                "not tested: no variation in response among assessed", note)
+                counts = np.array([f"responders: altered {w}/{w + x}, unaltered {y}/{y + z}; "
+                                   for w, x, y, z in zip(a, b, c, d)], dtype=object)
+                note = np.where(note == "", counts + "conditional MLE odds ratio, exact CI",
+                                note)
+            elif test == "mannwhitney":
+                if kind == "copy_number":  # copy number of responders vs non-responders
+                    values = np.where(mask, cn_value, np.nan)
+                    res.update(_mw_block_values(values, mask, ep["y"]))
+                    note = np.where(n_assessed < 2, "not tested: fewer than 2 patients", "")
+                    note = np.where(note == "", res.pop("note"), note)
+                else:
+                    w, n1, n0, tie_sum, ties, diff = _rank_sum(ep["y"], grp, mask)
+                    p, exact = _mw_p(w, n1, n0, tie_sum, ties)
+                    res.update(effect=diff, p_value=p)
+                    how = np.where(exact, "exact", np.where(
+                        ties, "normal approximation with continuity correction (ties)",
+                        "normal approximation with continuity correction (a group >= 50)"))
+                    note = np.where(note == "", "effect: median altered - median unaltered; "
+                                    + how.astype(object), note)
+            elif test in ("spearman", "pearson"):
+                values = np.where(mask, cn_value, np.nan)
+                if test == "pearson":
+                    r, p, lo, hi = _pearson(values, mask, ep["y"], level)
+                    res.update(effect=r, p_value=p, ci_low=lo, ci_high=hi)
+                    method = np.full(len(genes), "Pearson r, t test; Fisher z CI", dtype=object)
+                else:
+                    r, n, ties = _spearman(values, mask, ep["y"])
+                    p, how = spearman_p(r, n, ties)
+                    res.update(effect=r, p_value=p)
+                    method = "Spearman rho; " + how.astype(object)
+                note = np.where(n_assessed < 3, "not tested: fewer than 3 patients",
+                                np.where(np.isnan(r), "not tested: copy number constant",
+                                         method))
+            else:  # logrank / cox
+                if test == "logrank":
+                    lr = logrank(ep["time"], ep["event"], grp, mask)
+                    res.update(p_value=lr["p_value"])
+                    ok = np.isfinite(lr["p_value"]) & (lr["variance"] > 0)
+                    note = np.where((note == "") & ~ok, "not tested: no event, or no "
+                                    "event while both groups were at risk", note)
+                    note = np.where(note == "", "observed " + _fmt(lr["observed"]) + " vs "
+                                    "expected " + _fmt(lr["expected"]) + " events in altered",
+                                    note)
+                else:
+                    cx = cox_hr(ep["time"], ep["event"], grp, mask, level)
+                    res.update(effect=cx["hr"], ci_low=cx["ci_low"], ci_high=cx["ci_high"],
+                               p_value=cx["p_value"])
+                    note = np.where((note == "") & ~cx["estimable"],
+                                    "not estimable: no finite maximum (e.g. no events in one "
+                                    "group)", note)
+                    note = np.where(note == "", "hazard ratio altered vs unaltered, Efron ties; "
+                                    "Wald CI and p", note)
+            untested = np.char.startswith(note.astype(str), "not ")
+            for key in ("effect", "ci_low", "ci_high", "p_value"):
+                res[key] = np.where(untested, np.nan, res[key])
+            blocks.append(pd.DataFrame({
+                "gene": genes, "alteration": kind, "endpoint": endpoint, "test": test,
+                "n_assessed": n_assessed, "n_altered": n_altered, **res, "note": note}))
+    if not blocks:
+        return pd.DataFrame(columns=schema.ASSOCIATION_COLUMNS)
+    table = pd.concat(blocks, ignore_index=True)
+    table["q_value"] = np.nan
+    for _, idx in table.groupby(["endpoint", "test"], sort=False).groups.items():
+        table.loc[idx, "q_value"] = benjamini_hochberg(table.loc[idx, "p_value"].to_numpy())
+    rank = {name: i for i, name in enumerate(genes)}
+    table["_g"] = table["gene"].map(rank)
+    table["_a"] = table["alteration"].map(schema.ALTERATION_KINDS.index)
+    table["_e"] = table["endpoint"].map(schema.ENDPOINTS.index)
+    table["_t"] = table["test"].map(schema.TESTS.index)
+    table = table.sort_values(["_g", "_a", "_e", "_t"], kind="stable")
+    return table[schema.ASSOCIATION_COLUMNS].reset_index(drop=True)
+
+
+def _fmt(values):
+    return np.array([f"{v:.3g}" if np.isfinite(v) else "NA" for v in values], dtype=object)
+
+
+def _mw_block_values(values, mask, responder):
+    """Rank-sum of copy number in responders vs non-responders, for each gene (column)."""
+    m = mask & np.isfinite(values)
+    v = np.where(m, values, np.nan)
+    ranks = stats.rankdata(v, axis=0, nan_policy="omit")
+    run = (stats.rankdata(v, method="max", axis=0, nan_policy="omit")
+           - stats.rankdata(v, method="min", axis=0, nan_policy="omit") + 1)
+    r = responder[:, None] & m
+    n1 = r.sum(axis=0).astype(float)
+    n0 = m.sum(axis=0) - n1
+    w = np.where(r, ranks, 0).sum(axis=0) - n1 * (n1 + 1) / 2
+    tie_sum = np.where(m, run ** 2 - 1, 0).sum(axis=0)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        diff = (np.nanmedian(np.where(r, v, np.nan), axis=0)
+                - np.nanmedian(np.where(m & ~r, v, np.nan), axis=0))
+    ties = tie_sum > 0
+    p, exact = _mw_p(w, n1, n0, tie_sum, ties)
+    how = np.where(exact, "exact", np.where(
+        ties, "normal approximation with continuity correction (ties)",
+        "normal approximation with continuity correction (a group >= 50)"))
+    note = np.where((n1 == 0) | (n0 == 0), "not tested: responders or non-responders missing",
+                    "effect: median copy number responders - non-responders; "
+                    + how.astype(object))
+    return {"effect": diff, "p_value": p, "note": note}
