@@ -130,11 +130,12 @@ def gene_rows(panel: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[float, str]
 
 
 def gene_frequencies(alterations: pd.DataFrame) -> pd.DataFrame:
-    """Per gene: n_assessed (copy number or mutations profiled), n_altered (either altered)."""
-    df = alterations.assign(
-        assessed=(alterations["cn_status"] != "not_profiled")
-        | (alterations["mut_status"] != "not_profiled"),
-        altered=(alterations["cn_status"] == "altered") | (alterations["mut_status"] == "altered"))
+    """Per gene: n_altered (copy number or mutation altered) and n_assessed (altered, or
+    profiled for both - a patient profiled for one only and not altered there is unknown)."""
+    altered = (alterations["cn_status"] == "altered") | (alterations["mut_status"] == "altered")
+    both = ((alterations["cn_status"] != "not_profiled")
+            & (alterations["mut_status"] != "not_profiled"))
+    df = alterations.assign(assessed=altered | both, altered=altered)
     out = df.groupby("gene").agg(n_assessed=("assessed", "sum"), n_altered=("altered", "sum"))
     return out.reset_index()
 
@@ -212,7 +213,7 @@ def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel
 
     # ---- geometry in inches
     cell_w = min(0.30, max(0.055, 7.0 / max(xmax, 1)))
-    row_h = 0.22
+    row_h = 0.3 if binned else 0.22
     left, right = 1.25, 2.4
     mat_w = xmax * cell_w
     mat_h = (genes["y"].max() + 1.3) * row_h if len(genes) else 1.0
@@ -347,7 +348,7 @@ def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel
     cn_cols = CN_ORDER
     for row in cells.itertuples(index=False):
         x = cols.at[row.column, "x"]
-        shares = [(k, getattr(row, k)) for k in reversed(cn_cols)]
+        shares = [(k, getattr(row, k)) for k in cn_cols]  # AMP drawn at the bottom
         shares = [(k, v) for k, v in shares if v > 0]
         r, hh = _stack(ax, x, row.y, 1.0, shares, CN_COLOURS)
         rects += r
@@ -376,7 +377,7 @@ def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel
     else:
         if len(mutated):
             sizes = (mk * 1.6) ** 2 * mutated["mut_frac"].clip(lower=0.04)
-            ax.scatter(cols.loc[mutated["column"], "x"].to_numpy() + 0.5, mutated["y"] + 0.45,
+            ax.scatter(cols.loc[mutated["column"], "x"].to_numpy() + 0.5, mutated["y"] + 0.25,
                        s=sizes, color="black", edgecolors="white", linewidths=0.4)
     ax.set_yticks(genes["y"] + 0.5)
     ax.set_yticklabels(genes["gene"], fontsize=8, fontstyle="italic")
