@@ -126,7 +126,7 @@ def plot_swimmer(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, dpi: int
     dead = df[(df["os_event"] == 1) & df["os_months"].notna() & (df["os_months"] <= xmax)]
     ax.plot(dead["os_months"], dead.index, linestyle="none", marker="D", color="#555555",
             markersize=ms * 0.7, label="death")
-    ongoing = df[df["on_treatment"].fillna(False).astype(bool)]
+    ongoing = df[[v is True or v == 1 for v in df["on_treatment"]]]
     for idx, row in ongoing.iterrows():
         ax.annotate("", xy=(row["treatment_months"] + xmax * 0.05, idx),
                     xytext=(row["treatment_months"], idx),
