@@ -212,3 +212,12 @@ def test_heatmap_registry_scale(tmp_path):
     assert width < 2500 and height < 2500  # a page-sized figure, not a 5,000-column raster
     assert svg.stat().st_size < 8_000_000
     assert "R00001" not in svg.read_text()  # no per-patient labels at this scale
+
+
+def test_swimmer_caps_registry_scale(tmp_path):
+    sheet = rf.synthetic(300, seed=5)[0]
+    svg, _ = plot_swimmer(sheet, tmp_path / "s", max_patients=40)
+    text = svg.read_text()
+    longest = sheet.sort_values("treatment_months")["patient_id"]
+    assert longest.iloc[-1] in text and longest.iloc[0] not in text
+    assert "the 40 patients longest on treatment, of 300" in text

@@ -102,10 +102,18 @@ def swimmer_order(sheet: pd.DataFrame) -> pd.DataFrame:
                           kind="mergesort").reset_index(drop=True)
 
 
-def plot_swimmer(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, dpi: int = 150):
+def plot_swimmer(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, max_patients: int = 60,
+                 dpi: int = 150):
     """Time on treatment per patient coloured by best response; progression marked with a
-    cross, death with a dagger-like diamond, an arrow for patients still on treatment."""
+    cross, death with a diamond, an arrow for patients still on treatment.
+
+    Above ``max_patients`` only the ``max_patients`` longest on treatment are drawn, and the
+    title says so (a swimmer lane per patient is unreadable for a registry).
+    """
     df = swimmer_order(sheet)
+    n_all = len(df)
+    if n_all > max_patients:
+        df = df.tail(max_patients).reset_index(drop=True)
     n = len(df)
     missing = sheet.loc[sheet["treatment_months"].isna(), "patient_id"].tolist()
     many = n > LABEL_LIMIT
@@ -151,11 +159,13 @@ def plot_swimmer(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, dpi: int
     ]
     ax.legend(handles=handles, fontsize=8, loc="lower right", frameon=False)
     title = "Time on treatment"
+    if n < n_all:
+        title += f": the {n} patients longest on treatment, of {n_all}"
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10
                                            else "")
         title += f"\nno time on treatment ({len(missing)}): {shown}"
-    ax.set_title(title, fontsize=9 if missing else 10, loc="left")
+    ax.set_title(title, fontsize=9 if missing or n < n_all else 10, loc="left")
     fig.tight_layout()
     return save_figure(fig, out_prefix, dpi=dpi)
 

@@ -11,6 +11,7 @@ DEFAULTS = {
     "heatmap_bins": 60,
     "heatmap_pvalue_endpoint": "response",
     "forest_max_rows": 30,
+    "swimmer_max_patients": 60,
     "dpi": 150,
     "report_title": "cohortmark report",
     "report_date": None,
