@@ -1,6 +1,7 @@
 """Figures: layout and summary functions against hand-worked values, the Kaplan-Meier estimator
 against lifelines, deterministic files, and the heatmap at registry scale."""
 
+import re
 import time
 
 import numpy as np
@@ -221,3 +222,40 @@ def test_swimmer_caps_registry_scale(tmp_path):
     longest = sheet.sort_values("treatment_months")["patient_id"]
     assert longest.iloc[-1] in text and longest.iloc[0] not in text
     assert "the 40 patients longest on treatment, of 300" in text
+
+
+def test_figures_survive_a_sheet_without_clinical_data(tmp_path, trial):
+    """A genomics-only registry: no responses, no survival; every figure still draws."""
+    sheet, panel, alt, *_ = trial
+    bare = sheet.copy()
+    for col in ("best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months",
+                "os_event", "treatment_months", "on_treatment"):
+        bare[col] = None if col in ("best_response", "on_treatment") else float("nan")
+    empty_assoc = pd.DataFrame(columns=trial[3].columns)
+    plot_biomarker_heatmap(alt, bare, panel, tmp_path / "h", associations=empty_assoc)
+    plot_waterfall(bare, tmp_path / "w")
+    plot_swimmer(bare, tmp_path / "s")
+    plot_km(bare, "pfs", tmp_path / "k")
+    plot_forest(empty_assoc, tmp_path / "f")
+    assert len(list(tmp_path.glob("*.svg"))) == 5
+
+
+def test_not_profiled_is_drawn_grey_hatched(tmp_path, trial):
+    """The hatched grey of 'not profiled' is in the figure only when something was not profiled
+    (legend aside): wild type stays white."""
+    from cohortmark.figures.heatmap import NP_FACE
+
+    sheet, panel, alt, *_ = trial
+    svg, _ = plot_biomarker_heatmap(alt, sheet, panel, tmp_path / "with")
+    keep = ~sheet["patient_id"].eq("P09")  # the one patient without copy number
+    svg2, _ = plot_biomarker_heatmap(alt[alt["patient_id"] != "P09"], sheet[keep], panel,
+                                     tmp_path / "without")
+    def hatched_grey(path):
+        """Shapes filled with a hatch pattern whose background is the not-profiled grey."""
+        text = path.read_text()
+        ids = re.findall(r'<pattern id="(\w+)"[^>]*>\s*<rect [^>]*fill="' + NP_FACE.lower(),
+                         text)
+        return sum(text.count(f"url(#{i})") for i in ids)
+
+    n_with, n_without = hatched_grey(svg), hatched_grey(svg2)
+    assert n_with >= 18 + n_without  # P09's 18 cells, on top of the legend and P10's bands

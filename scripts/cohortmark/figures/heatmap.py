@@ -175,7 +175,10 @@ def _stack(ax, x, y0, h, shares, colours, width=1.0):
         if share <= 0:
             continue
         r = Rectangle((x, top - share * h), width, share * h)
-        (hatched if key == "NP" else rects).append((r, colours.get(key, "#FFFFFF")))
+        if key == "NP":
+            hatched.append((r, NP_FACE))
+        else:
+            rects.append((r, colours.get(key, "#FFFFFF")))
         top -= share * h
     return rects, hatched
 
@@ -201,7 +204,7 @@ def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel
     binned = bool(layout["binned"].any()) if len(layout) else False
     cols = layout.groupby("column").agg(
         x=("x", "first"), n=("patient_id", "size"), response=("response", "first"),
-        pct=("best_pct_change", "median"), first=("patient_id", "first")).reset_index()
+        pct=("best_pct_change", _median), first=("patient_id", "first")).reset_index()
     ncol = len(cols)
     xmax = float(cols["x"].max()) + 1 if ncol else 1.0
     genes, headers = gene_rows(panel)
@@ -316,7 +319,8 @@ def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel
             ax.add_patch(Rectangle((0, 0), xmax, 1, fill=False, edgecolor="#888888",
                                    linewidth=0.4))
         else:
-            num = pd.Series([values.reindex(members[r]).median() for r in cols["column"]])
+            num = pd.Series([_median(values.reindex(members[r])) for r in cols["column"]],
+                            dtype=float)
             top = float(num.max()) if num.notna().any() else 1.0
             ax.set_ylim(0, top * 1.05 if top > 0 else 1)
             colour = "#4D4D4D"
@@ -473,6 +477,12 @@ def _legend_per_row(fig_w: float) -> int:
 def _legend_rows(n_tracks: int, fig_w: float) -> int:
     n_blocks = 5 + n_tracks  # CN, mutation, response, evaluable, PFS, user tracks
     return -(-n_blocks // _legend_per_row(fig_w))
+
+
+def _median(values: pd.Series) -> float:
+    """Median of the known values; NaN (without a warning) when none is known."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    return float(values.median()) if len(values) else float("nan")
 
 
 def _p(p: float) -> str:
