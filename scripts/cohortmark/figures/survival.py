@@ -7,6 +7,7 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.transforms import blended_transform_factory
 from scipy.stats import norm
 
 from ..errors import InputError
@@ -119,9 +120,10 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
         df = df.assign(group=df["patient_id"].map(grp))
         n_np = int(df["group"].isna().sum())
         if n_np:
-            note.append(f"{n_np} not profiled for {gene} {kind}")
+            note.append(f"{n_np} not profiled for {gene}"
+                        + ("" if kind == "any" else f" {kind}"))
         df = df[df["group"].notna()]
-        label = f"{gene} {kind}"
+        label = f"{gene} {'alteration' if kind == 'any' else kind}"
         groups = [(f"{label}: {g}", df[df["group"] == g]) for g in ("altered", "not altered")]
         groups = [(lab, d) for lab, d in groups if len(d)]
     else:
@@ -154,7 +156,8 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
         if len(cens):
             idx = np.searchsorted(km["time"].to_numpy(), cens.to_numpy(), side="right") - 1
             s_at = km["survival"].to_numpy()[idx]
-        ax.plot(cens, s_at, linestyle="none", marker="|", markersize=8, color=colour)
+        ax.plot(cens, s_at, linestyle="none", marker="|", color=colour,
+                markersize=8 if len(d) <= 200 else 3, markeredgewidth=1 if len(d) <= 200 else 0.4)
         if np.isfinite(med):
             ax.plot([0, med, med], [0.5, 0.5, 0], color=colour, linestyle=":", linewidth=0.8)
     ax.set_xlim(0, ticks[-1] * 1.02 if len(ticks) > 1 else tmax * 1.05 + 0.1)
@@ -172,13 +175,14 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
     tab = fig.add_axes([0.17, bottom, 0.78, table_h], sharex=ax)
     tab.set_ylim(-0.5, n_rows + 0.2)
     tab.axis("off")
-    tab.text(-0.02, n_rows - 0.1, "Number at risk", transform=tab.get_yaxis_transform(),
-             ha="right", va="center", fontsize=8, fontweight="bold")
+    tab.text(0.02, n_rows - 0.1, "Number at risk",
+             transform=blended_transform_factory(fig.transFigure, tab.transData),
+             ha="left", va="center", fontsize=8, fontweight="bold")
     for i, (label, d) in enumerate(groups):
         row_y = n_rows - 1 - i
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
         short = label.rsplit(": ", 1)[-1]
-        tab.text(-0.02, row_y, short, transform=tab.get_yaxis_transform(), ha="right",
+        tab.text(-0.05, row_y, short, transform=tab.get_yaxis_transform(), ha="right",
                  va="center", fontsize=8, color=colour)
         for x, n in zip(ticks, at_risk(d[tcol], ticks)):
             tab.text(x, row_y, str(n), ha="center", va="center", fontsize=8, color=colour)
