@@ -178,6 +178,11 @@ def test_run_date_never_from_the_clock(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert run_date({}, {"a": str(f)})[0] == "2023-11-14"
     assert run_date({"figures": {"report_date": "2026-01-31"}}, {})[0] == "2026-01-31"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    newer = tmp_path / "results.tsv"
+    newer.write_text("y\n")  # written by the run: must not move the date
+    prov = provenance({}, {"sheet": str(f), "associations.tsv": str(newer)}, ["sheet"])
+    assert prov["date"] == "1971-01-01" and len(prov["inputs"]) == 2
 
 
 def test_provenance_checksums(tmp_path):

@@ -162,5 +162,7 @@ def report(smk, log) -> None:
     if smk.config.get("ctdna"):
         inputs["plasma sheet"] = smk.config["ctdna"]
     inputs.update({f"{name}.tsv": p for name, p in paths.items() if p})
-    render_report(tables, figures_, provenance(dict(smk.config), inputs), smk.output[0])
+    user_files = ["patient sheet", "panel", "plasma sheet"]  # the date never follows our outputs
+    render_report(tables, figures_, provenance(dict(smk.config), inputs, user_files),
+                  smk.output[0])
     log(f"report: {smk.output[0]}")

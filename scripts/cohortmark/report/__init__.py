@@ -75,7 +75,8 @@ def software_versions() -> dict[str, str]:
 
 def run_date(config: dict, inputs: dict[str, str]) -> tuple[str, str]:
     """(date, where it came from): config ``figures.report_date``, else ``SOURCE_DATE_EPOCH``,
-    else the modification date (UTC) of the newest input file."""
+    else the modification date (UTC) of the newest of ``inputs`` (pass the user's files -
+    sheets, panel - not tables the run itself writes)."""
     date = (config.get("figures") or {}).get("report_date")
     if date:
         return str(date), "config figures.report_date"
@@ -90,14 +91,16 @@ def run_date(config: dict, inputs: dict[str, str]) -> tuple[str, str]:
             "newest input file")
 
 
-def provenance(config: dict, inputs: dict[str, str]) -> dict:
-    """Config, input files with SHA-256 checksums and sizes, software versions, run date."""
+def provenance(config: dict, inputs: dict[str, str], date_from: list[str] | None = None) -> dict:
+    """Config, input files with SHA-256 checksums and sizes, software versions, run date
+    (from the inputs labelled in ``date_from``; default all)."""
     files = []
     for label, path in inputs.items():
         if path and os.path.exists(path):
             files.append({"label": label, "path": str(path), "bytes": os.path.getsize(path),
                           "sha256": sha256(path)})
-    date, source = run_date(config, inputs)
+    dated = inputs if date_from is None else {k: v for k, v in inputs.items() if k in date_from}
+    date, source = run_date(config, dated)
     return {"config": config, "inputs": files, "versions": software_versions(), "date": date,
             "date_source": source}
 
