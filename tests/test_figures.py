@@ -259,3 +259,18 @@ def test_not_profiled_is_drawn_grey_hatched(tmp_path, trial):
 
     n_with, n_without = hatched_grey(svg), hatched_grey(svg2)
     assert n_with >= 18 + n_without  # P09's 18 cells, on top of the legend and P10's bands
+
+
+def test_forest_groups_endpoints_and_skips_non_ratio_tests(trial, tmp_path):
+    assoc = trial[3]
+    extra = pd.DataFrame([
+        {"gene": "TWIST1", "alteration": "amplification", "endpoint": "pfs", "test": "cox",
+         "n_assessed": 10, "n_altered": 3, "effect": 0.21, "ci_low": 0.05, "ci_high": 0.9,
+         "p_value": 0.03, "q_value": 0.3},
+        {"gene": "TWIST1", "alteration": "copy_number", "endpoint": "best_pct_change",
+         "test": "spearman", "n_assessed": 8, "n_altered": 3, "effect": -0.7, "ci_low": None,
+         "ci_high": None, "p_value": 0.001, "q_value": 0.01}])
+    rows = forest_rows(pd.concat([assoc, extra], ignore_index=True), max_rows=5)
+    assert "spearman" not in set(rows["test"])  # a correlation is not a ratio
+    assert list(rows["endpoint"]) == ["response"] * 4 + ["pfs"]
+    plot_forest(pd.concat([assoc, extra], ignore_index=True), tmp_path / "forest")
