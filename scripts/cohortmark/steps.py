@@ -151,3 +151,104 @@ def ctdna_figures(smk_input, out_dir, config) -> dict:
     traj = read_table(smk_input.trajectories)
     response = read_table(smk_input.molecular_response)
     return draw(traj, out_dir, sheet, response, plasma, config)
+
+
+def ctdna_patient_figures(smk, log) -> None:
+    """Rule ctdna_patient_figures: one trajectory figure (SVG + PNG) per plasma patient."""
+    from .ctdna import read_table
+    from .figures.ctdna import plot_ctdna_patient
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    traj = read_table(smk.input.trajectories)
+    response = read_table(smk.input.molecular_response)
+    out_dir = Path(smk.output[0])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for pid in dict.fromkeys(traj["patient_id"]):
+        plot_ctdna_patient(traj, pid, out_dir / f"ctdna_{pid}", sheet, response, smk.config)
+    log(f"ctdna figures: {traj['patient_id'].nunique()} patients in {out_dir}")
+
+
+# --- present: figures and report (area `report`) ---------------------------------------------
+
+def _read_table(path):
+    """One of our TSVs for display: ids and gene names stay text (``001`` stays ``001``)."""
+    import pandas as pd
+
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
+                       dtype={"patient_id": str, "gene": str, "rule": str})
+
+
+def figures(smk, log) -> None:
+    """Rule figures: every figure of FIGURES as SVG + PNG under results/figures/."""
+    from .figures.clinical import plot_swimmer, plot_waterfall
+    from .figures.forest import plot_forest
+    from .figures.heatmap import plot_biomarker_heatmap
+    from .figures.settings import figure_settings
+    from .figures.survival import plot_km
+
+    cfg = figure_settings(smk.config)
+    dpi = cfg["dpi"]
+    sheet = load_samples(smk.input.samples, check_files=False)
+    panel = load_panel(smk.input.panel, smk.config.get("genome", "GRCh38"))
+    alterations = _read_table(smk.input.alterations)
+    associations = _read_table(smk.input.associations)
+    prefixes = {Path(p).stem: str(Path(p).with_suffix("")) for p in smk.output.svg}
+    draw = {
+        "biomarker_heatmap": lambda out: plot_biomarker_heatmap(
+            alterations, sheet, panel, out, associations=associations,
+            tracks=cfg["heatmap_tracks"], max_columns=cfg["max_heatmap_columns"],
+            bins=cfg["heatmap_bins"], pvalue_endpoint=cfg["heatmap_pvalue_endpoint"], dpi=dpi),
+        "waterfall": lambda out: plot_waterfall(sheet, out, dpi=dpi),
+        "swimmer": lambda out: plot_swimmer(sheet, out, max_patients=cfg["swimmer_max_patients"],
+                                            dpi=dpi),
+        "km_pfs": lambda out: plot_km(sheet, "pfs", out, alterations=alterations,
+                                      split_by=cfg["km_split_by"], dpi=dpi),
+        "km_os": lambda out: plot_km(sheet, "os", out, alterations=alterations,
+                                     split_by=cfg["km_split_by"], dpi=dpi),
+        "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
+                                          dpi=dpi),
+        "ctdna_vaf": lambda out: _ctdna_vaf(smk, sheet, out),
+    }
+    for name, prefix in prefixes.items():
+        if name not in draw:
+            raise InputError(f"no figure called {name!r}")
+        draw[name](prefix)
+        log(f"figure {name}: {prefix}.svg, {prefix}.png")
+
+
+def _ctdna_vaf(smk, sheet, out_prefix) -> None:
+    from .ctdna import read_table  # the ctDNA stage's typed reader
+    from .figures.ctdna import plot_ctdna_vaf
+
+    plot_ctdna_vaf(read_table(smk.input.trajectories), out_prefix, samples=sheet,
+                   response=read_table(smk.input.molecular_response), config=smk.config)
+
+
+def report(smk, log) -> None:
+    """Rule report: the self-contained results/report.html."""
+    from .report import provenance, render_report
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    panel = load_panel(smk.input.panel, smk.params.build)
+    names = ["alterations", "outcomes", "associations", "interactions", "eligibility",
+             "trajectories", "molecular_response", "emergent"]
+    paths = {}
+    for name in names:
+        value = getattr(smk.input, name, None)
+        if isinstance(value, (list, tuple)) or (value is not None and not isinstance(value, str)
+                                                and hasattr(value, "__iter__")):
+            value = list(value)[0] if len(value) else None
+        paths[name] = value or None
+    tables = {name: _read_table(p) if p else None for name, p in paths.items()}
+    tables.update(sheet=sheet, panel=panel)
+    if smk.config.get("analysis_population"):
+        _, _, tables["population"] = _population(smk, sheet, tables["alterations"], log)
+    figures_ = {Path(p).stem: p for p in smk.input.figures}
+    inputs = {"patient sheet": smk.input.samples, "panel": smk.input.panel}
+    if smk.config.get("ctdna"):
+        inputs["plasma sheet"] = smk.config["ctdna"]
+    inputs.update({f"{name}.tsv": p for name, p in paths.items() if p})
+    user_files = ["patient sheet", "panel", "plasma sheet"]  # the date never follows our outputs
+    render_report(tables, figures_, provenance(dict(smk.config), inputs, user_files),
+                  smk.output[0])
+    log(f"report: {smk.output[0]}")

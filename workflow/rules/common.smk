@@ -97,7 +97,7 @@ def get_final_output():
     if config.get("cohorts"):
         out.append("results/cohort/eligibility.tsv")
     if PLASMA is not None:
-        out.append("results/ctdna/trajectories.tsv")
+        out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
     return out
 
 

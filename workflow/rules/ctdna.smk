@@ -27,3 +27,18 @@ rule ctdna:
         cache="results/cache/ctdna",
     script:
         "../../scripts/ctdna.py"
+
+
+rule ctdna_patient_figures:
+    input:
+        samples=config["samples"],
+        trajectories="results/ctdna/trajectories.tsv",
+        molecular_response="results/ctdna/molecular_response.tsv",
+    output:
+        directory("results/figures/ctdna"),
+    log:
+        "logs/ctdna_patient_figures.log",
+    resources:
+        mem_mb=cohort_mem_mb,
+    script:
+        "../../scripts/ctdna_patient_figures.py"
