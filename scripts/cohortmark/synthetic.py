@@ -315,7 +315,8 @@ def cns_table(profile: pd.DataFrame, purity: float, panel: pd.DataFrame,
     bin_size = rng.uniform(120_000, 180_000)
     length = (profile["end"] - profile["start"]).to_numpy()
     members: list[list[str]] = [[] for _ in range(n)]
-    for gene, idx in zip(panel["gene"], _gene_segments(profile, panel)):
+    ordered = panel.sort_values(["chrom", "start"])  # genes listed in genomic order
+    for gene, idx in zip(ordered["gene"], _gene_segments(profile, ordered)):
         for i in idx:
             members[i].append(gene)
     probes = (np.maximum(np.round(length / bin_size).astype(int), 1)
