@@ -23,7 +23,7 @@ from cohortmark.schema import CTDNA_COLUMNS, SAMPLE_COLUMNS  # noqa: E402
 from cohortmark.synthetic import Mutation, PatientPlan, TumourCall  # noqa: E402
 
 SEED = 20_240_611
-N_BACKGROUND = 150  # background records per tumour VCF (the benchmark uses thousands)
+N_BACKGROUND = 120  # background records per tumour VCF (the benchmark uses thousands)
 EXTRA_COLUMNS = ["sex", "age", "primary_site", "new_lesions", "exclusion_reason"]
 HOT = syn.TP53_HOTSPOTS
 
