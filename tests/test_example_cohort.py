@@ -323,3 +323,23 @@ def test_worker_count_does_not_change_the_cohort(tmp_path):
     two = syn.make_cohort(tmp_path / "two", n_patients=50, seed=3, n_background=20, workers=2)
     for name in ("samples.tsv", "truth.tsv", "data/cn/P000050.cns"):
         assert (one / name).read_bytes() == (two / name).read_bytes()
+
+
+def test_small_helpers():
+    assert syn.short_protein("ENSP00000269305:p.Arg175His") == "p.R175H"
+    assert syn.short_protein("p.Glu462ArgfsTer7") == "p.E462Rfs*7"
+    assert syn.short_protein("p.Arg552Ter") == "p.R552*"
+    assert syn.short_protein("p.Asp149=") == "p.D149="
+    assert [syn.cn_call(c) for c in (0, 1, 2, 3, 6, 8, 40)] == [
+        "HOMDEL", "LOSS", "NEUTRAL", "GAIN", "GAIN", "AMP", "AMP"]
+    # The smallest copy number reaching log2 1.7 at purity p: log2((p*CN + 2(1-p)) / 2) = 1.7.
+    for p in (0.35, 0.6, 0.9):
+        cn = syn.amp_copies(p)
+        assert math.log2((p * cn + 2 * (1 - p)) / 2) == pytest.approx(1.7)
+    # VEP alleles: deletion '-', insertion without the anchor base.
+    deletion = syn.Mutation("TP53", "17", 100, "AG", "A", "frameshift_variant")
+    insertion = syn.Mutation("TP53", "17", 100, "A", "AT", "frameshift_variant")
+    assert syn.csq_entry(deletion).split("|")[0] == "-"
+    assert syn.csq_entry(insertion).split("|")[0] == "T"
+    assert not syn.TumourCall(syn.Mutation("TP53", "17", 1, "A", "G", "synonymous_variant"),
+                              0.3).expected

@@ -193,11 +193,6 @@ def cn_call(cn: float) -> str:
     return "AMP"
 
 
-def log2_ratio(cn: float, purity: float, normal_copies: int = 2) -> float:
-    """CNVkit-style log2 ratio of a region with ``cn`` tumour copies against a normal reference."""
-    return math.log2(max(purity * cn + normal_copies * (1 - purity), 1e-3) / normal_copies)
-
-
 def amp_copies(purity: float, min_log2: float = 1.7) -> float:
     """The smallest copy number whose log2 ratio reaches ``min_log2`` at this purity."""
     return (2 * 2 ** min_log2 - 2 * (1 - purity)) / purity
