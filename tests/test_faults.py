@@ -64,6 +64,8 @@ def test_killed_run_reruns_to_identical_files(reference, tmp_path):
     proc.wait()
     assert not (workdir / "results" / "report.html").exists()
 
+    # What the README tells a user after a crash: release the lock, rerun what was incomplete.
+    assert snakemake(workdir, "--unlock").returncode == 0
     result = snakemake(workdir, "--cores", "2", "--rerun-incomplete")
     assert result.returncode == 0, result.stderr[-5000:]
     after = outputs(workdir)

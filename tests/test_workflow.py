@@ -121,7 +121,8 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     assert jobs.get("ingest_shard") == 1, dry.stdout
     assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
     assert set(jobs) - {"ingest_shard", "all"} <= {
-        "cohort_alterations", "statistics", "ctdna", "figures", "report"}
+        "cohort_alterations", "statistics", "ctdna", "ctdna_patient_figures", "eligibility",
+        "figures", "report"}
     real = snakemake(example_run, "--cores", "2")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()

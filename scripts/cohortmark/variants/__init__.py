@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -52,7 +53,19 @@ def read_variants(path, sample=None, *, panel=None, build="GRCh38", config=None,
     else:
         rows = read_vcf(path, sample, panel, build, cfg, patient)
     variants = finish(rows)
-    return apply_thresholds(variants, cfg).reset_index(drop=True)
+    variants = apply_thresholds(variants, cfg).reset_index(drop=True)
+    variants["vaf"] = _significant(pd.to_numeric(variants["vaf"], errors="coerce"))
+    return variants
+
+
+def _significant(values: pd.Series, digits: int = 7) -> pd.Series:
+    """Round to ``digits`` significant digits: VCF FORMAT/AF is single precision, so 0.031
+    arrives as 0.03099999949; seven digits give back what the caller wrote."""
+    x = values.astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where(x > 0, np.floor(np.log10(np.abs(x))), 0)
+    scale = 10.0 ** (digits - 1 - mag)
+    return pd.Series(np.round(x * scale) / scale, index=values.index)
 
 
 def patient_mutations(record: dict, panel: pd.DataFrame, config: dict, build: str):
