@@ -133,13 +133,31 @@ node_state() {
   sinfo -h -N -n "$(hostname -s)" -o '%T' 2>/dev/null | head -n1
 }
 
-daemon_error() {  # the daemons' last fatal (else error) log line: the reason for a failed start
-  local logs=("$LOG_DIR/slurmctld.log" "$LOG_DIR/slurmd.log") line
-  line=$(grep -hi 'fatal' "${logs[@]}" 2>/dev/null | tail -n 1)
+LOG_MARK_CTLD=0
+LOG_MARK_D=0
+mark_logs() {  # remember where the logs end, so that a failure reports this start's lines only
+  LOG_MARK_CTLD=$(wc -l <"$LOG_DIR/slurmctld.log" 2>/dev/null || echo 0)
+  LOG_MARK_D=$(wc -l <"$LOG_DIR/slurmd.log" 2>/dev/null || echo 0)
+}
+
+new_log_lines() {
+  tail -n +"$((LOG_MARK_CTLD + 1))" "$LOG_DIR/slurmctld.log" 2>/dev/null || true
+  tail -n +"$((LOG_MARK_D + 1))" "$LOG_DIR/slurmd.log" 2>/dev/null || true
+}
+
+daemon_error() {  # this start's last fatal (else error) log line: the reason it failed
+  local line
+  line=$(new_log_lines | grep -i 'fatal' | tail -n 1)
   # Harmless at every start: the PMIx MPI plugin is absent, the first start has no saved state.
-  [ -n "$line" ] || line=$(grep -hi 'error' "${logs[@]}" 2>/dev/null \
+  [ -n "$line" ] || line=$(new_log_lines | grep -i 'error' \
     | grep -viE 'pmix|MPI: Cannot create context|state file|Trying backup' | tail -n 1)
-  echo "${line:-no error in ${logs[*]}}"
+  echo "${line:-no error in $LOG_DIR/slurmctld.log or slurmd.log}"
+}
+
+fail_start() {  # report the reason, then stop whatever this start left running
+  local msg="$1"
+  do_stop >/dev/null 2>&1 || true
+  die "$msg"
 }
 
 do_start() {
@@ -151,11 +169,12 @@ do_start() {
   fi
   write_conf
   start_munge
+  mark_logs
   if ! pid_alive "$RUN_DIR/slurmctld.pid"; then
-    slurmctld || die "slurmctld failed: $(daemon_error)"
+    slurmctld || fail_start "slurmctld failed: $(daemon_error)"
   fi
   if ! pid_alive "$RUN_DIR/slurmd.pid"; then
-    slurmd || die "slurmd failed: $(daemon_error)"
+    slurmd || fail_start "slurmd failed: $(daemon_error)"
   fi
   local state="" t0=$SECONDS
   while [ $((SECONDS - t0)) -lt "$START_TIMEOUT" ]; do
@@ -165,11 +184,11 @@ do_start() {
       down*|drain*|drained*)
         scontrol update NodeName="$(hostname -s)" State=RESUME >/dev/null 2>&1 || true ;;
     esac
-    if ! pid_alive "$RUN_DIR/slurmctld.pid"; then die "slurmctld exited: $(daemon_error)"; fi
-    if ! pid_alive "$RUN_DIR/slurmd.pid"; then die "slurmd exited: $(daemon_error)"; fi
+    if ! pid_alive "$RUN_DIR/slurmctld.pid"; then fail_start "slurmctld exited: $(daemon_error)"; fi
+    if ! pid_alive "$RUN_DIR/slurmd.pid"; then fail_start "slurmd exited: $(daemon_error)"; fi
     sleep 1
   done
-  die "node not idle after ${START_TIMEOUT}s (state '${state}'): $(daemon_error)"
+  fail_start "node not idle after ${START_TIMEOUT}s (state '${state}'): $(daemon_error)"
 }
 
 do_status() {
