@@ -18,6 +18,7 @@ rule cohort_alterations:
         "logs/cohort_alterations.log",
     resources:
         mem_mb=cohort_mem_mb,
+        runtime=cohort_runtime,
     params:
         build=BUILD,
     script:
@@ -39,5 +40,6 @@ rule eligibility:
         "logs/eligibility.log",
     resources:
         mem_mb=cohort_mem_mb,
+        runtime=cohort_runtime,
     script:
         "../../scripts/eligibility.py"

@@ -1,7 +1,9 @@
 # Shared set-up (the package is on sys.path via the Snakefile): the sheets loaded and validated once,
 # shard membership, and the get_* input functions used by the rules.
+import os
 from pathlib import Path
 
+from cohortmark import genome as cm_genome
 from cohortmark import sheets as cm_sheets
 from cohortmark.ingest import shard_of
 
@@ -65,16 +67,52 @@ def get_shard_files(wildcards):
     ]
 
 
-def get_shard_mem_mb(wildcards):
-    return 1000 + 5 * len(RECORDS[int(wildcards.shard)])
+# Resources: scaled with the work of a job, and by `attempt` (1, 2, 3) so that a job that ran
+# out of memory or time (SLURM kills it) is resubmitted larger by the profile's `retries`.
+N_PATIENTS = len(SAMPLES)
+N_GENES = len(cm_genome.load_panel(PANEL, BUILD))
+N_PLASMA = 0 if PLASMA is None else len(PLASMA)
 
 
-def get_shard_runtime(wildcards):
-    return 10 + len(RECORDS[int(wildcards.shard)]) // 50
+def _largest_input_mb(paths):
+    return (
+        max((os.path.getsize(p) for p in paths if os.path.exists(p)), default=0) / 1e6
+    )
 
 
-def cohort_mem_mb(wildcards):
-    return 2000 + len(SAMPLES) // 2
+def get_shard_mem_mb(wildcards, attempt):
+    """1 GB for Python and its libraries, 5 MB per patient, 3x the largest input (a cohort MAF)."""
+    n = len(RECORDS[int(wildcards.shard)])
+    largest = _largest_input_mb(get_shard_files(wildcards))
+    return int(1000 + 5 * n + 3 * largest) * attempt
+
+
+def get_shard_runtime(wildcards, attempt):
+    """Minutes: 10 + 30 s per patient (an unindexed exome VCF; cached patients take ~0)."""
+    return (10 + len(RECORDS[int(wildcards.shard)]) // 2) * attempt
+
+
+def cohort_mem_mb(wildcards, attempt):
+    """Cohort-wide steps hold the patient x gene table (~1 kB a row in pandas, 3 copies)."""
+    return (2000 + N_PATIENTS * N_GENES * 3 // 1000) * attempt
+
+
+def cohort_runtime(wildcards, attempt):
+    return (10 + N_PATIENTS * N_GENES // 20000) * attempt
+
+
+def statistics_runtime(wildcards, attempt):
+    """Gene x alteration x endpoint tests, incl. log-rank and Cox per gene."""
+    return (15 + N_PATIENTS * N_GENES // 5000) * attempt
+
+
+def ctdna_mem_mb(wildcards, attempt):
+    return (2000 + 5 * N_PLASMA + N_PATIENTS // 2) * attempt
+
+
+def ctdna_runtime(wildcards, attempt):
+    """Minutes: 10 + 30 s per plasma VCF."""
+    return (10 + N_PLASMA // 2) * attempt
 
 
 def get_shard_tables(kind):

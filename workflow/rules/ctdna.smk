@@ -21,7 +21,8 @@ rule ctdna:
     log:
         "logs/ctdna.log",
     resources:
-        mem_mb=cohort_mem_mb,
+        mem_mb=ctdna_mem_mb,
+        runtime=ctdna_runtime,
     params:
         build=BUILD,
         cache="results/cache/ctdna",
@@ -40,5 +41,6 @@ rule ctdna_patient_figures:
         "logs/ctdna_patient_figures.log",
     resources:
         mem_mb=cohort_mem_mb,
+        runtime=cohort_runtime,
     script:
         "../../scripts/ctdna_patient_figures.py"

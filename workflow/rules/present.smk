@@ -22,6 +22,7 @@ rule figures:
         "logs/figures.log",
     resources:
         mem_mb=cohort_mem_mb,
+        runtime=cohort_runtime,
     script:
         "../../scripts/figures.py"
 
@@ -44,6 +45,7 @@ rule report:
         "logs/report.log",
     resources:
         mem_mb=cohort_mem_mb,
+        runtime=cohort_runtime,
     params:
         build=BUILD,
     script:

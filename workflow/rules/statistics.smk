@@ -21,5 +21,6 @@ rule statistics:
         "logs/statistics.log",
     resources:
         mem_mb=cohort_mem_mb,
+        runtime=statistics_runtime,
     script:
         "../../scripts/statistics.py"
