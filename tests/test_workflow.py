@@ -110,6 +110,65 @@ def test_second_run_does_nothing(example_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def test_eligibility_of_the_trial_rule_follows_the_alterations(example_run):
+    """'MDM2: AMP & TP53: WT' recomputed from alterations.tsv with Kleene logic by hand."""
+    elig = table(example_run, "cohort/eligibility.tsv")
+    rule = elig[elig["rule"] == "mdm2_inhibitor"].set_index("patient_id")["status"]
+    alt = table(example_run, "cohort/alterations.tsv").set_index(["patient_id", "gene"])
+    expected = {}
+    for pid in rule.index:
+        mdm2, tp53 = alt.loc[(pid, "MDM2")], alt.loc[(pid, "TP53")]
+        amp = None if mdm2["cn_status"] == "not_profiled" else mdm2["cn_call"] == "AMP"
+        wt = None if tp53["mut_status"] == "not_profiled" else tp53["mut_status"] == "wildtype"
+        if amp is False or wt is False:
+            expected[pid] = "ineligible"
+        elif amp is None or wt is None:
+            expected[pid] = "unknown"
+        else:
+            expected[pid] = "eligible"
+    assert rule.to_dict() == expected
+    # The example: P08 (TP53-mutant, excluded from the trial) ineligible, P06/P09 undecidable.
+    assert (rule == "eligible").sum() == 8
+    assert rule["P08"] == "ineligible" and rule["P06"] == rule["P09"] == "unknown"
+
+
+def test_emergent_plasma_variants_are_exactly_the_planted_ones(example_run):
+    truth = pd.read_csv(ROOT / "example" / "truth.tsv", sep="\t", dtype=str,
+                        keep_default_na=False)
+    planted = truth[(truth["kind"] == "plasma") & (truth["emergent"] == "true")
+                    & (truth["in_panel"] == "true")]
+    expected = set(zip(planted["patient_id"], planted["gene"], planted["protein_change"]))
+    emergent = table(example_run, "ctdna/emergent.tsv")
+    found = set(zip(emergent["patient_id"], emergent["gene"], emergent["protein_change"]))
+    assert found == expected
+    assert {g for _, g, _ in found} == {"TP53"}
+    traj = table(example_run, "ctdna/trajectories.tsv")
+    assert list(traj.columns[:8]) == ["patient_id", "gene", "variant", "protein_change",
+                                      "timepoint", "day", "vaf", "detected"]
+    assert (traj.loc[~traj["detected"].astype(bool), "vaf"] == 0).all()
+
+
+def test_twist1_association_agrees_with_scipy(example_run):
+    """The published TWIST1 result (p = 0.028): Fisher on amplification vs response."""
+    from scipy.stats import fisher_exact
+
+    alt = table(example_run, "cohort/alterations.tsv")
+    sheet = pd.read_csv(example_run / "config" / "samples.tsv", sep="\t", dtype=str,
+                        keep_default_na=False).set_index("patient_id")
+    tw = alt[(alt["gene"] == "TWIST1") & (alt["cn_status"] != "not_profiled")]
+    tw = tw[tw["patient_id"].map(sheet["evaluable"]).str.lower() != "false"]
+    amp = tw["cn_call"].eq("AMP").to_numpy()
+    resp = tw["patient_id"].map(sheet["best_response"]).isin(["CR", "PR"]).to_numpy()
+    tab = [[(amp & resp).sum(), (amp & ~resp).sum()], [(~amp & resp).sum(), (~amp & ~resp).sum()]]
+    p = fisher_exact(tab).pvalue
+    assoc = table(example_run, "cohort/associations.tsv")
+    row = assoc[(assoc["gene"] == "TWIST1") & (assoc["alteration"] == "amplification")
+                & (assoc["endpoint"] == "response") & (assoc["test"] == "fisher")].iloc[0]
+    assert row["n_assessed"] == len(tw) and row["n_altered"] == amp.sum()
+    assert row["p_value"] == pytest.approx(p, rel=1e-9)
+    assert round(row["p_value"], 3) == 0.028
+
+
 def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     sheet_path = example_run / "config" / "samples.tsv"
     sheet = pd.read_csv(sheet_path, sep="\t", dtype=str, keep_default_na=False)

@@ -192,12 +192,15 @@ def outcome_rows(outcomes: pd.DataFrame | None) -> list[dict]:
         rate = r.metric in ("ORR", "DCR")
         scale, unit = (100.0, "%") if rate else (1.0, " months")
 
-        def f(v, scale=scale):
-            return "" if pd.isna(v) else ("not reached" if np.isinf(v) else
-                                         f"{v * scale:.1f}")
+        def f(v, scale=scale, rate=rate):
+            # For a Kaplan-Meier median an empty value means the curve never got that low.
+            if pd.isna(v) or np.isinf(v):
+                return "" if rate and pd.isna(v) else "not reached"
+            return f"{v * scale:.1f}"
         est = f(r.estimate)
         ci = f"{f(r.ci_low)}\u2013{f(r.ci_high)}" if not (pd.isna(r.ci_low) and pd.isna(
             r.ci_high)) else ""
+        ci = ci.replace("not reached", "NR")
         rows.append({"metric": r.metric, "n": fmt(r.n), "count": fmt(r.count),
                      "estimate": est + (unit if est and est != "not reached" else ""),
                      "ci": ci, "method": fmt(r.method)})
