@@ -76,4 +76,4 @@ rule make_{name}:
                        if n.endswith((".html", ".js")))
     assert "hatched grey is not profiled" in text  # biomarker_heatmap.rst, rendered
     assert "Clopper-Pearson" in text  # outcomes.rst
-    assert "TP53 mutations that appeared at progression" in text  # trajectories.rst
+    assert "Plasma ctDNA trajectories" in text  # trajectories.rst
