@@ -136,3 +136,36 @@ def test_gene_page_opens(page):
     page.locator("#gene-TWIST1 > summary").click()
     assert page.locator("#gene-TWIST1 table").first.is_visible()
     assert "P01" in page.locator("#gene-TWIST1").inner_text()
+
+
+def test_hostile_text_is_shown_not_run(tmp_path):
+    """Sheet and file text such as <script> or an onerror attribute appears as text in the
+    browser and never executes; non-ASCII names survive."""
+    import report_fixtures as rf
+    from cohortmark.report import provenance, render_report
+
+    sheet, panel, alt, assoc, outcomes = rf.trial()
+    attacks = ['<script>window.__pwned = 1</script>',
+               '"><img src=x onerror="window.__pwned = 2">',
+               "'; window.__pwned = 3; '", "Ødegaard–Müller 李"]
+    panel = panel.assign(group=panel["group"].where(panel["gene"] != "MDM2", attacks[0]))
+    for pid, text in zip(["P03", "P04", "P05"], attacks[1:]):
+        alt.loc[alt["patient_id"] == pid, "protein_change"] = text
+    out = render_report({"sheet": sheet, "panel": panel, "alterations": alt,
+                         "associations": assoc, "outcomes": outcomes}, {},
+                        provenance({"samples": attacks[1], "figures": {
+                            "report_title": attacks[0]}}, {}), tmp_path / "r.html")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox"])
+        pg = browser.new_context(offline=True).new_page()
+        dialogs = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.goto(out.resolve().as_uri(), wait_until="load")
+        pwned = pg.evaluate("window.__pwned === undefined ? null : window.__pwned")
+        text = pg.evaluate("document.body.textContent")  # hidden (collapsed) parts too
+        images = pg.evaluate("document.querySelectorAll('img[src=\"x\"]').length")
+        browser.close()
+    assert pwned is None and dialogs == [] and images == 0
+    for attack in attacks:
+        assert attack in text, attack
