@@ -612,3 +612,21 @@ def test_pfs_by_molecular_response_matches_r():
     assert got.loc["responder", "events"] == 3 and got.loc["non_responder", "events"] == 4
     assert got.loc["not_evaluable", "n"] == 1 and got.loc["not_evaluable", "n_missing_pfs"] == 1
     assert pd.isna(got.loc["not_evaluable", "logrank_p"])
+
+
+def test_cohort_panel_is_capped_with_emergent_patients_first(tmp_path):
+    from cohortmark.figures.ctdna import plot_ctdna_vaf
+
+    rows = []
+    for k, pid in enumerate(["A1", "A2", "A3", "A4", "A5"]):
+        for tp, day, vaf in (("baseline", 0, 0.0 if pid == "A4" else 0.05), ("C2D1", 28, 0.04)):
+            rows.append({"patient_id": pid, "gene": "TP53", "variant": f"17:{7670000 + k}:C:T",
+                         "protein_change": "p.R248Q", "timepoint": tp, "day": day, "vaf": vaf,
+                         "detected": vaf > 0, "emergent": pid == "A4", "in_tissue": None,
+                         "baseline": "baseline"})
+    traj = pd.DataFrame(rows)
+    svg, _ = plot_ctdna_vaf(traj, tmp_path / "panel",
+                            config={"ctdna_analysis": {"max_panel_patients": 2}})
+    text = Path(svg).read_text()
+    assert "2 of 5 patients shown" in text
+    assert "A4" in text and "A1" in text and "A2" not in text and "A5" not in text

@@ -53,6 +53,7 @@ DEFAULTS = {
     "progression_label": "progression",
     "min_vaf": 0.0,
     "days_per_month": 30.44,
+    "max_panel_patients": 40,
 }
 CACHE_FORMAT = 1
 

@@ -154,18 +154,43 @@ def ctdna_figures(smk_input, out_dir, config) -> dict:
 
 
 def ctdna_patient_figures(smk, log) -> None:
-    """Rule ctdna_patient_figures: one trajectory figure (SVG + PNG) per plasma patient."""
+    """Rule ctdna_patient_figures: one trajectory figure (SVG + PNG) per plasma patient.
+
+    Each patient's figure is cached under the checksum of what it draws (the patient's
+    trajectory and response rows, clinical row, ctDNA settings and the code), so adding a
+    patient to a registry redraws only that patient.
+    """
+    import hashlib
+    import json
+    import shutil
+
     from .ctdna import read_table
     from .figures.ctdna import plot_ctdna_patient
+    from .ingest import code_fingerprint
 
     sheet = load_samples(smk.input.samples, check_files=False)
     traj = read_table(smk.input.trajectories)
     response = read_table(smk.input.molecular_response)
-    out_dir = Path(smk.output[0])
+    out_dir, cache = Path(smk.output[0]), Path(smk.params.cache)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for pid in dict.fromkeys(traj["patient_id"]):
-        plot_ctdna_patient(traj, pid, out_dir / f"ctdna_{pid}", sheet, response, smk.config)
-    log(f"ctdna figures: {traj['patient_id'].nunique()} patients in {out_dir}")
+    cache.mkdir(parents=True, exist_ok=True)
+    clinical = sheet.drop(columns=["_line"], errors="ignore").set_index("patient_id")
+    drawn = 0
+    for pid, rows in traj.groupby("patient_id", sort=False):
+        payload = {"code": code_fingerprint(), "config": smk.config.get("ctdna_analysis"),
+                   "trajectory": rows.to_json(orient="split", index=False),
+                   "response": response[response["patient_id"] == pid].to_json(
+                       orient="split", index=False),
+                   "clinical": clinical.loc[pid].to_json() if pid in clinical.index else None}
+        key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+        prefix = cache / key.hexdigest()
+        if not (prefix.with_suffix(".svg").exists() and prefix.with_suffix(".png").exists()):
+            plot_ctdna_patient(traj, pid, prefix, sheet, response, smk.config)
+            drawn += 1
+        for ext in (".svg", ".png"):
+            shutil.copyfile(prefix.with_suffix(ext), out_dir / f"ctdna_{pid}{ext}")
+    log(f"ctdna figures: {traj['patient_id'].nunique()} patients in {out_dir}, "
+        f"{drawn} drawn, the rest from cache")
 
 
 # --- present: figures and report (area `report`) ---------------------------------------------

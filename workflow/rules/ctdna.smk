@@ -39,6 +39,8 @@ rule ctdna_patient_figures:
         directory("results/figures/ctdna"),
     log:
         "logs/ctdna_patient_figures.log",
+    params:
+        cache="results/cache/ctdna_figures",
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,

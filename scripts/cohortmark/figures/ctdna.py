@@ -176,9 +176,15 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
 
     ``plasma`` (the plasma sheet) adds panels for patients with no variant reported.
     """
-    settings(config)
+    cap = settings(config)["max_panel_patients"]
     pids = list(dict.fromkeys(list(plasma["patient_id"]) if plasma is not None else []))
     pids += [p for p in dict.fromkeys(trajectories["patient_id"]) if p not in pids]
+    total = len(pids)
+    if cap and total > cap:
+        # Registry scale: the patients with emergent variants first, then the rest, in order.
+        emergent = set(trajectories.loc[trajectories["emergent"].fillna(False).astype(bool),
+                                        "patient_id"])
+        pids = ([p for p in pids if p in emergent] + [p for p in pids if p not in emergent])[:cap]
     n = max(len(pids), 1)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
@@ -212,7 +218,13 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
                      label="clinical progression (PFS)")]
     fig.legend(handles=legend, loc="lower center", ncol=4, fontsize=7, frameon=False,
                bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, 0.3 / (2.0 * nrows + 0.5), 1, 1), h_pad=1.2)
+    top = 1.0
+    if len(pids) < total:
+        fig.suptitle(f"{len(pids)} of {total} patients shown (those with emergent variants "
+                     "first); every patient: results/figures/ctdna/", fontsize=8, x=0.01,
+                     ha="left")
+        top = 1 - 0.35 / (2.0 * nrows + 0.5)
+    fig.tight_layout(rect=(0, 0.3 / (2.0 * nrows + 0.5), 1, top), h_pad=1.2)
     return save_figure(fig, out_prefix)
 
 
