@@ -74,65 +74,66 @@ class _Sheet:
 
     def check_ids(self, unique: bool):
         seen = {}
-        for _, row in self.df.iterrows():
-            pid = row["patient_id"]
+        for idx, pid, line in zip(self.df.index, self.df["patient_id"], self.df["_line"]):
             if pid == "":
-                self.fail(row, "patient_id", "patient_id is empty")
+                self.fail(self.df.loc[idx], "patient_id", "patient_id is empty")
             if not PATIENT_ID.match(pid) or pid in (".", ".."):
-                self.fail(row, "patient_id", f"{pid!r} is not a valid id (use letters, digits, "
-                          "'.', '_', '-'; no spaces or slashes)")
+                self.fail(self.df.loc[idx], "patient_id", f"{pid!r} is not a valid id (use "
+                          "letters, digits, '.', '_', '-'; no spaces or slashes)")
             if unique and pid in seen:
-                self.fail(row, "patient_id", f"{pid!r} is listed twice (also on line {seen[pid]})")
-            seen.setdefault(pid, int(row["_line"]))
+                self.fail(self.df.loc[idx], "patient_id",
+                          f"{pid!r} is listed twice (also on line {seen[pid]})")
+            seen.setdefault(pid, int(line))
+
+    def _cells(self, column: str):
+        """(index, text) of the column's cells: plain lists, not a Series per row (registry
+        sheets have 100,000 rows); a failing cell's row is looked up only to name it."""
+        return zip(self.df.index, self.df[column].tolist())
 
     def numbers(self, column: str, check=None, rule: str = "") -> pd.Series:
-        out = pd.Series(math.nan, index=self.df.index, dtype=float)
+        values = [math.nan] * len(self.df)
         if column not in self.df.columns:
-            return out
-        for idx, row in self.df.iterrows():
-            text = row[column]
+            return pd.Series(values, index=self.df.index, dtype=float)
+        for k, (idx, text) in enumerate(self._cells(column)):
             if text == "" or text.upper() in ("NA", "NAN"):
                 continue
             try:
                 value = float(text)
             except ValueError:
-                self.fail(row, column, f"{text!r} is not a number")
+                self.fail(self.df.loc[idx], column, f"{text!r} is not a number")
             if not math.isfinite(value):
-                self.fail(row, column, f"{text!r} is not a finite number")
+                self.fail(self.df.loc[idx], column, f"{text!r} is not a finite number")
             if check is not None and not check(value):
-                self.fail(row, column, f"{text!r} {rule}")
-            out[idx] = value
-        return out
+                self.fail(self.df.loc[idx], column, f"{text!r} {rule}")
+            values[k] = value
+        return pd.Series(values, index=self.df.index, dtype=float)
 
     def booleans(self, column: str, default) -> pd.Series:
-        out = pd.Series(default, index=self.df.index, dtype=object)
-        if column not in self.df.columns:
-            return out
-        for idx, row in self.df.iterrows():
-            text = row[column].lower()
-            if text == "":
-                continue
-            if text not in TRUE_WORDS | FALSE_WORDS:
-                self.fail(row, column, f"{row[column]!r} is not true or false")
-            out[idx] = text in TRUE_WORDS
-        return out
+        values = [default] * len(self.df)
+        if column in self.df.columns:
+            for k, (idx, text) in enumerate(self._cells(column)):
+                word = text.lower()
+                if word == "":
+                    continue
+                if word not in TRUE_WORDS | FALSE_WORDS:
+                    self.fail(self.df.loc[idx], column, f"{text!r} is not true or false")
+                values[k] = word in TRUE_WORDS
+        return pd.Series(values, index=self.df.index, dtype=object)
 
     def files(self, column: str, base: Path | None) -> pd.Series:
-        out = pd.Series(None, index=self.df.index, dtype=object)
-        if column not in self.df.columns:
-            return out
-        for idx, row in self.df.iterrows():
-            text = row[column]
-            if text == "":
-                continue
-            path = Path(text) if base is None or Path(text).is_absolute() else base / text
-            if not path.is_file():
-                what = "is a directory" if path.is_dir() else "does not exist"
-                self.fail(row, column, f"file {text!r} {what}")
-            if not os.access(path, os.R_OK):
-                self.fail(row, column, f"file {text!r} is not readable")
-            out[idx] = text
-        return out
+        values = [None] * len(self.df)
+        if column in self.df.columns:
+            for k, (idx, text) in enumerate(self._cells(column)):
+                if text == "":
+                    continue
+                path = Path(text) if base is None or Path(text).is_absolute() else base / text
+                if not path.is_file():
+                    what = "is a directory" if path.is_dir() else "does not exist"
+                    self.fail(self.df.loc[idx], column, f"file {text!r} {what}")
+                if not os.access(path, os.R_OK):
+                    self.fail(self.df.loc[idx], column, f"file {text!r} is not readable")
+                values[k] = text
+        return pd.Series(values, index=self.df.index, dtype=object)
 
 
 def load_samples(path: str | os.PathLike, *, check_files: bool = True,
@@ -154,7 +155,7 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
             df[col].replace("", None) if col in df.columns else None)
     for col in ("cn_format", "tumor_sample", "best_response"):
         out[col] = df[col].replace("", None) if col in df.columns else None
-    for _, row in df.iterrows():
+    for row in df.to_dict("records"):
         fmt = row.get("cn_format", "")
         if fmt and fmt not in CN_FORMATS:
             sheet.fail(row, "cn_format", f"{fmt!r} is not a known format "
@@ -195,7 +196,7 @@ def load_plasma(path: str | os.PathLike, patient_ids, *, check_files: bool = Tru
     sheet.check_ids(unique=False)
     known = set(patient_ids)
     seen = {}
-    for _, row in df.iterrows():
+    for row in df.to_dict("records"):
         if row["patient_id"] not in known:
             sheet.fail(row, "patient_id", f"patient {row['patient_id']!r} is not in the "
                        "patient sheet")
@@ -211,7 +212,7 @@ def load_plasma(path: str | os.PathLike, patient_ids, *, check_files: bool = Tru
     out = pd.DataFrame({"patient_id": df["patient_id"], "timepoint": df["timepoint"]})
     out["day"] = sheet.numbers("day")
     out["variant_file"] = sheet.files("variant_file", base) if check_files else df["variant_file"]
-    for _, row in df.iterrows():
+    for row in df.to_dict("records"):
         if row["variant_file"] == "":
             sheet.fail(row, "variant_file", "variant_file is empty")
     out["tumor_sample"] = (df["tumor_sample"].replace("", None) if "tumor_sample" in df.columns

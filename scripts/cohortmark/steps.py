@@ -135,26 +135,9 @@ def ctdna(smk, log) -> None:
         f"{len(emergent)} emergent ({len(flagged)} resistance-gene at progression)")
 
 
-def ctdna_figures(smk_input, out_dir, config) -> dict:
-    """For the figures step: cohort panel ``ctdna_vaf`` plus one figure per patient.
-
-    ``smk_input`` needs samples, trajectories, molecular_response (and optionally plasma).
-    """
-    from .figures.ctdna import ctdna_figures as draw
-    from .sheets import load_plasma
-
-    sheet = load_samples(smk_input.samples, check_files=False)
-    plasma = (load_plasma(smk_input.plasma, sheet["patient_id"], check_files=False)
-              if getattr(smk_input, "plasma", None) else None)
-    from .ctdna import read_table
-
-    traj = read_table(smk_input.trajectories)
-    response = read_table(smk_input.molecular_response)
-    return draw(traj, out_dir, sheet, response, plasma, config)
-
-
-def ctdna_patient_figures(smk, log) -> None:
-    """Rule ctdna_patient_figures: one trajectory figure (SVG + PNG) per plasma patient.
+def ctdna_figures_step(smk, log) -> None:
+    """Rule ctdna_figures: the cohort panel ctdna_vaf, and one trajectory figure (SVG + PNG)
+    per plasma patient in results/figures/ctdna/.
 
     Each patient's figure is cached under the checksum of what it draws (the patient's
     trajectory and response rows, clinical row, ctDNA settings and the code), so adding a
@@ -165,13 +148,18 @@ def ctdna_patient_figures(smk, log) -> None:
     import shutil
 
     from .ctdna import read_table
-    from .figures.ctdna import plot_ctdna_patient
+    from .figures.ctdna import plot_ctdna_patient, plot_ctdna_vaf
     from .ingest import code_fingerprint
+    from .sheets import load_plasma
 
     sheet = load_samples(smk.input.samples, check_files=False)
     traj = read_table(smk.input.trajectories)
     response = read_table(smk.input.molecular_response)
-    out_dir, cache = Path(smk.output[0]), Path(smk.params.cache)
+    plasma = (load_plasma(smk.input.plasma, sheet["patient_id"], check_files=False)
+              if smk.input.plasma else None)
+    plot_ctdna_vaf(traj, str(Path(smk.output.svg).with_suffix("")), samples=sheet,
+                   response=response, plasma=plasma, config=smk.config)
+    out_dir, cache = Path(smk.output.patients), Path(smk.params.cache)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
     clinical = sheet.drop(columns=["_line"], errors="ignore").set_index("patient_id")
@@ -232,21 +220,12 @@ def figures(smk, log) -> None:
                                      split_by=cfg["km_split_by"], dpi=dpi),
         "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
                                           dpi=dpi),
-        "ctdna_vaf": lambda out: _ctdna_vaf(smk, sheet, out),
     }
     for name, prefix in prefixes.items():
         if name not in draw:
             raise InputError(f"no figure called {name!r}")
         draw[name](prefix)
         log(f"figure {name}: {prefix}.svg, {prefix}.png")
-
-
-def _ctdna_vaf(smk, sheet, out_prefix) -> None:
-    from .ctdna import read_table  # the ctDNA stage's typed reader
-    from .figures.ctdna import plot_ctdna_vaf
-
-    plot_ctdna_vaf(read_table(smk.input.trajectories), out_prefix, samples=sheet,
-                   response=read_table(smk.input.molecular_response), config=smk.config)
 
 
 def report(smk, log) -> None:

@@ -42,14 +42,9 @@ _check_cohorts()
 N_SHARDS = config["ingest"]["shards"]
 SHARD_OF = {pid: shard_of(pid, N_SHARDS) for pid in SAMPLES["patient_id"]}
 SHARDS = sorted(set(SHARD_OF.values()))
-RECORDS = {
-    shard: [
-        cm_sheets.patient_record(row)
-        for _, row in SAMPLES.iterrows()
-        if SHARD_OF[row["patient_id"]] == shard
-    ]
-    for shard in SHARDS
-}
+RECORDS = {shard: [] for shard in SHARDS}
+for _row in SAMPLES.to_dict("records"):  # one pass: registry sheets have 100,000 rows
+    RECORDS[SHARD_OF[_row["patient_id"]]].append(cm_sheets.patient_record(_row))
 
 
 def get_shard_records(wildcards):
@@ -139,9 +134,14 @@ def get_final_output():
     return out
 
 
+# Drawn by rule figures; the ctDNA figures (ctdna_vaf and one per patient) by rule
+# ctdna_figures, so that the two run side by side.
 FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "forest"]
-if PLASMA is not None:
-    FIGURES.append("ctdna_vaf")
+
+
+def get_report_figures(wildcards):
+    names = FIGURES + (["ctdna_vaf"] if PLASMA is not None else [])
+    return expand("results/figures/{name}.svg", name=names)
 
 
 def get_ctdna_tables(wildcards):

@@ -30,19 +30,26 @@ rule ctdna:
         "../../scripts/ctdna.py"
 
 
-rule ctdna_patient_figures:
+rule ctdna_figures:
     input:
         samples=config["samples"],
+        plasma=config["ctdna"] if config.get("ctdna") else [],
         trajectories="results/ctdna/trajectories.tsv",
         molecular_response="results/ctdna/molecular_response.tsv",
     output:
-        directory("results/figures/ctdna"),
+        svg="results/figures/ctdna_vaf.svg",
+        png=report(
+            "results/figures/ctdna_vaf.png",
+            caption="../report/ctdna_vaf.rst",
+            category="Figures",
+        ),
+        patients=directory("results/figures/ctdna"),
     log:
-        "logs/ctdna_patient_figures.log",
+        "logs/ctdna_figures.log",
     params:
         cache="results/cache/ctdna_figures",
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     script:
-        "../../scripts/ctdna_patient_figures.py"
+        "../../scripts/ctdna_figures.py"

@@ -3,7 +3,6 @@
 
 rule figures:
     input:
-        unpack(get_ctdna_tables),
         samples=config["samples"],
         panel=PANEL,
         alterations="results/cohort/alterations.tsv",
@@ -38,7 +37,7 @@ rule report:
         associations="results/cohort/associations.tsv",
         interactions="results/cohort/interactions.tsv",
         eligibility=get_eligibility_table,
-        figures=expand("results/figures/{name}.svg", name=FIGURES),
+        figures=get_report_figures,
     output:
         "results/report.html",
     log:
