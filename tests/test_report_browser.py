@@ -138,7 +138,7 @@ def test_gene_page_opens(page):
     assert "P01" in page.locator("#gene-TWIST1").inner_text()
 
 
-def test_hostile_text_is_shown_not_run(tmp_path):
+def test_hostile_text_is_shown_not_run(tmp_path, page):
     """Sheet and file text such as <script> or an onerror attribute appears as text in the
     browser and never executes; non-ASCII names survive."""
     import report_fixtures as rf
@@ -155,17 +155,16 @@ def test_hostile_text_is_shown_not_run(tmp_path):
                          "associations": assoc, "outcomes": outcomes}, {},
                         provenance({"samples": attacks[1], "figures": {
                             "report_title": attacks[0]}}, {}), tmp_path / "r.html")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox"])
-        pg = browser.new_context(offline=True).new_page()
-        dialogs = []
-        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        pg.goto(out.resolve().as_uri(), wait_until="load")
-        pwned = pg.evaluate("window.__pwned === undefined ? null : window.__pwned")
-        text = pg.evaluate("document.body.textContent")  # hidden (collapsed) parts too
-        images = pg.evaluate("document.querySelectorAll('img[src=\"x\"]').length")
-        browser.close()
+    # A fresh offline context of the module's browser (one Playwright per process).
+    context = page.context.browser.new_context(offline=True)
+    pg = context.new_page()
+    dialogs = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.goto(out.resolve().as_uri(), wait_until="load")
+    pwned = pg.evaluate("window.__pwned === undefined ? null : window.__pwned")
+    text = pg.evaluate("document.body.textContent")  # hidden (collapsed) parts too
+    images = pg.evaluate("document.querySelectorAll('img[src=\"x\"]').length")
+    context.close()
     assert pwned is None and dialogs == [] and images == 0
     for attack in attacks:
         assert attack in text, attack
