@@ -222,3 +222,26 @@ def test_lint_is_clean():
     # Only the note that rules declare no conda environment / container is tolerated: conda
     # is not reachable on our machines, and the pip route is the supported one.
     assert lints and all("conda environment or container" in x for x in lints), text
+
+
+def test_analysis_population_changes_the_outcomes_and_the_report_says_so(tmp_path):
+    """The trial's enrolment rule as the analysis population: 'MDM2: AMP & TP53: WT'."""
+    workdir = copy_example(tmp_path)
+    config = workdir / "config" / "config.yaml"
+    config.write_text(config.read_text().replace("# analysis_population: mdm2_inhibitor",
+                                                 "analysis_population: mdm2_inhibitor"))
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    elig = table(workdir, "cohort/eligibility.tsv")
+    eligible = set(elig[(elig["rule"] == "mdm2_inhibitor")
+                        & (elig["status"] == "eligible")]["patient_id"])
+    sheet = pd.read_csv(workdir / "config" / "samples.tsv", sep="\t", dtype=str,
+                        keep_default_na=False)
+    chosen = sheet[sheet["patient_id"].isin(eligible) & (sheet["evaluable"].str.lower()
+                                                         != "false")]
+    responders = chosen["best_response"].isin(["CR", "PR"]).sum()
+    out = table(workdir, "cohort/outcomes.tsv").set_index("metric")
+    assert out.loc["ORR", ["n", "count"]].tolist() == [len(chosen), responders] == [8, 2]
+    assert out.loc["ORR", "ci_high"] == pytest.approx(0.6509, abs=5e-5)  # binom.test(2, 8)
+    html = (workdir / "results" / "report.html").read_text()
+    assert "Statistics use the analysis population" in html and "mdm2_inhibitor" in html
