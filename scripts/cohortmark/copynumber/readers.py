@@ -237,6 +237,12 @@ def _select_sample(t: Table, si: int | None, sample: str | None, fallback: str |
         return allrows, None
     names = t.strings(si)
     samples = list(dict.fromkeys(names))
+    chosen = _choose_sample(t, samples, sample, fallback, field=t.header[si])
+    return [k for k, n in enumerate(names) if n == chosen], chosen
+
+
+def _choose_sample(t: Table, samples: list, sample, fallback, **where) -> str:
+    """The sheet's tumor_sample, else the patient id, else the file's only sample."""
     if sample is not None:
         chosen = sample
     elif fallback is not None and fallback in samples:
@@ -248,8 +254,8 @@ def _select_sample(t: Table, si: int | None, sample: str | None, fallback: str |
     if chosen not in samples:
         shown = ", ".join(samples[:5]) + (", ..." if len(samples) > 5 else "")
         raise t.err(f"sample {chosen!r} not found ({len(samples)} samples in the file: "
-                    f"{shown}); set tumor_sample in the sheet", field=t.header[si])
-    return [k for k, n in enumerate(names) if n == chosen], chosen
+                    f"{shown}); set tumor_sample in the sheet", **where)
+    return chosen
 
 
 def _read_cnvkit(t: Table, sample, cfg, fallback):
@@ -383,18 +389,7 @@ def _matrix(t: Table, sample, fallback, gene_i, first_sample_col):
     samples = t.header[first_sample_col:]
     if not samples:
         raise t.err("no sample columns", line=t.header_line)
-    if sample is not None:
-        chosen = sample
-    elif fallback in samples:
-        chosen = fallback
-    elif len(samples) == 1:
-        chosen = samples[0]
-    else:
-        chosen = fallback
-    if chosen not in samples:
-        shown = ", ".join(samples[:5]) + (", ..." if len(samples) > 5 else "")
-        raise t.err(f"sample {chosen!r} not found ({len(samples)} samples in the file: "
-                    f"{shown}); set tumor_sample in the sheet", line=t.header_line)
+    chosen = _choose_sample(t, samples, sample, fallback, line=t.header_line)
     return list(range(len(t.rows))), first_sample_col + samples.index(chosen), chosen
 
 
