@@ -274,3 +274,19 @@ def test_forest_groups_endpoints_and_skips_non_ratio_tests(trial, tmp_path):
     assert "spearman" not in set(rows["test"])  # a correlation is not a ratio
     assert list(rows["endpoint"]) == ["response"] * 4 + ["pfs"]
     plot_forest(pd.concat([assoc, extra], ignore_index=True), tmp_path / "forest")
+
+
+def test_km_split_uses_the_statistics_definitions():
+    """A split curve compares the groups its log-rank row compares: deletion = HOMDEL unless
+    statistics.deletion_calls says otherwise; not profiled patients are left out."""
+    from cohortmark.figures.survival import biomarker_groups
+
+    alt = pd.DataFrame({"patient_id": ["A", "B", "C", "D"], "gene": ["CDKN2A"] * 4,
+                        "cn_status": ["altered", "wildtype", "wildtype", "not_profiled"],
+                        "cn_call": ["HOMDEL", "LOSS", "NEUTRAL", None],
+                        "mut_status": ["wildtype"] * 4})
+    default = biomarker_groups(alt, "CDKN2A", "deletion")
+    assert default.to_dict() == {"A": "altered", "B": "not altered", "C": "not altered",
+                                 "D": None}
+    wider = biomarker_groups(alt, "CDKN2A", "deletion", deletion_calls=("HOMDEL", "LOSS"))
+    assert wider["B"] == "altered"

@@ -198,9 +198,13 @@ def figures(smk, log) -> None:
     from .figures.heatmap import plot_biomarker_heatmap
     from .figures.settings import figure_settings
     from .figures.survival import plot_km
+    from .stats.association import settings as stats_settings
 
     cfg = figure_settings(smk.config)
     dpi = cfg["dpi"]
+    stats_cfg = stats_settings(smk.config)
+    calls = {"amplification_calls": stats_cfg["amplification_calls"],
+             "deletion_calls": stats_cfg["deletion_calls"]}
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.config.get("genome", "GRCh38"))
     alterations = _read_table(smk.input.alterations)
@@ -215,9 +219,9 @@ def figures(smk, log) -> None:
         "swimmer": lambda out: plot_swimmer(sheet, out, max_patients=cfg["swimmer_max_patients"],
                                             dpi=dpi),
         "km_pfs": lambda out: plot_km(sheet, "pfs", out, alterations=alterations,
-                                      split_by=cfg["km_split_by"], dpi=dpi),
+                                      split_by=cfg["km_split_by"], dpi=dpi, **calls),
         "km_os": lambda out: plot_km(sheet, "os", out, alterations=alterations,
-                                     split_by=cfg["km_split_by"], dpi=dpi),
+                                     split_by=cfg["km_split_by"], dpi=dpi, **calls),
         "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
                                           dpi=dpi),
     }

@@ -75,16 +75,21 @@ def parse_split(spec: str) -> tuple[str, str]:
     return gene.strip(), kind
 
 
-def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str) -> pd.Series:
-    """Per patient: 'altered', 'not altered' or None (not profiled for that alteration)."""
+def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str,
+                     amplification_calls=("AMP",), deletion_calls=("HOMDEL",)) -> pd.Series:
+    """Per patient: 'altered', 'not altered' or None (not profiled for that alteration).
+
+    Alterations are defined as in the statistics (``statistics.amplification_calls`` and
+    ``deletion_calls``), so a split curve shows the groups its log-rank row compares.
+    """
     df = alterations[alterations["gene"] == gene]
     if df.empty:
         raise InputError(f"gene {gene!r} is not in the cohort's panel",
                          field="figures.km_split_by")
     cn_np = df["cn_status"] == "not_profiled"
     mut_np = df["mut_status"] == "not_profiled"
-    amp = df["cn_call"] == "AMP"
-    dele = df["cn_call"].isin(["HOMDEL", "LOSS"]) & (df["cn_status"] == "altered")
+    amp = df["cn_call"].isin(list(amplification_calls))
+    dele = df["cn_call"].isin(list(deletion_calls))
     mut = df["mut_status"] == "altered"
     if kind == "amplification":
         altered, unknown = amp, cn_np
@@ -93,7 +98,7 @@ def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str) -> pd.Seri
     elif kind == "mutation":
         altered, unknown = mut, mut_np
     else:
-        altered = (df["cn_status"] == "altered") | mut
+        altered = amp | dele | mut
         unknown = ~altered & (cn_np | mut_np)
     out = pd.Series(np.where(altered, "altered", "not altered"), index=df["patient_id"].values,
                     dtype=object)
@@ -103,7 +108,7 @@ def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str) -> pd.Seri
 
 def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *,
             alterations: pd.DataFrame | None = None, split_by: str | None = None,
-            dpi: int = 150):
+            dpi: int = 150, amplification_calls=("AMP",), deletion_calls=("HOMDEL",)):
     """Kaplan-Meier curve of ``endpoint`` (pfs or os) with numbers at risk under the axis.
 
     With ``split_by`` ("GENE" or "GENE:alteration") one curve per biomarker group; patients
@@ -116,7 +121,7 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
     note = []
     if split_by:
         gene, kind = parse_split(split_by)
-        grp = biomarker_groups(alterations, gene, kind)
+        grp = biomarker_groups(alterations, gene, kind, amplification_calls, deletion_calls)
         df = df.assign(group=df["patient_id"].map(grp))
         n_np = int(df["group"].isna().sum())
         if n_np:
