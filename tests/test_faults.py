@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_workflow import ROOT, SNAKEMAKE, copy_example, snakemake
+from test_workflow import ROOT, SNAKEMAKE, copy_example, run_example, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -29,17 +29,11 @@ def outputs(workdir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    workdir = copy_example(tmp_path_factory.mktemp("reference"))
-    result = snakemake(workdir, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-5000:]
-    return outputs(workdir)
+    return outputs(run_example(tmp_path_factory.mktemp("reference")))
 
 
 def test_two_runs_give_identical_files(reference, tmp_path):
-    workdir = copy_example(tmp_path)
-    result = snakemake(workdir, "--cores", "1")
-    assert result.returncode == 0, result.stderr[-5000:]
-    again = outputs(workdir)
+    again = outputs(run_example(tmp_path, cores="1"))
     assert "results/report.html" in again and any(p.endswith(".svg") for p in again)
     differ = [p for p in reference if reference[p] != again.get(p)]
     assert sorted(again) == sorted(reference)

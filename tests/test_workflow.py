@@ -47,12 +47,17 @@ def planned_jobs(result: subprocess.CompletedProcess) -> dict[str, int]:
     return jobs
 
 
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory):
-    workdir = copy_example(tmp_path_factory.mktemp("example"))
-    result = snakemake(workdir, "--cores", "2")
+def run_example(dest: Path, cores: str = "2") -> Path:
+    """Copy the example into dest, run the whole workflow there, and return dest."""
+    workdir = copy_example(dest)
+    result = snakemake(workdir, "--cores", cores)
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    return run_example(tmp_path_factory.mktemp("example"))
 
 
 def table(workdir, name):
