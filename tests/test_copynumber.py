@@ -219,8 +219,8 @@ def test_section_schema_matches_defaults():
     import yaml
     from cohortmark.copynumber import DEFAULTS
 
-    path = Path(__file__).resolve().parents[1] / "config" / "schemas" / "copy_number.schema.yaml"
-    schema_ = yaml.safe_load(path.read_text())
+    path = Path(__file__).resolve().parents[1] / "config" / "schemas" / "config.schema.yaml"
+    schema_ = yaml.safe_load(path.read_text())["properties"]["copy_number"]
     jsonschema.Draft7Validator.check_schema(schema_)
     assert {k: v["default"] for k, v in schema_["properties"].items()} == DEFAULTS
     jsonschema.validate(DEFAULTS, schema_)

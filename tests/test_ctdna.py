@@ -364,7 +364,7 @@ def test_clinical_link_and_concordance():
 
 
 def test_config_defaults_match_schema_and_bad_values_are_named():
-    section = yaml.safe_load((ROOT / "config/schemas/ctdna_analysis.schema.yaml").read_text())
+    section = yaml.safe_load((ROOT / "config/schemas/config.schema.yaml").read_text())["properties"]["ctdna_analysis"]
     assert {k: v["default"] for k, v in section["properties"].items()} == ctdna.DEFAULTS
     assert ctdna.settings({})["response_drop"] == 0.5
     assert ctdna.settings({"ctdna_analysis": {"resistance_genes": ["TP53", "MDM2"]}})[

@@ -38,7 +38,7 @@ def test_every_caption_exists_and_parses():
 
 
 def test_schema_defaults_match_the_code():
-    schema = yaml.safe_load((ROOT / "config/schemas/figures.schema.yaml").read_text())
+    schema = yaml.safe_load((ROOT / "config/schemas/config.schema.yaml").read_text())["properties"]["figures"]
     assert {k: v.get("default") for k, v in schema["properties"].items()} == DEFAULTS
 
 

@@ -318,8 +318,8 @@ def test_schema_defaults_match_code():
 
     import yaml
     from cohortmark.stats.association import DEFAULTS
-    schema_path = Path(__file__).parents[1] / "config" / "schemas" / "statistics.schema.yaml"
-    props = yaml.safe_load(schema_path.read_text())["properties"]
+    schema_path = Path(__file__).parents[1] / "config" / "schemas" / "config.schema.yaml"
+    props = yaml.safe_load(schema_path.read_text())["properties"]["statistics"]["properties"]
     for key, value in DEFAULTS.items():
         assert props[key]["default"] == value, key
 

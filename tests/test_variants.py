@@ -242,8 +242,8 @@ def test_config_schema_defaults_match_the_code():
     import yaml
     from cohortmark.variants import DEFAULTS
 
-    schema_path = Path(__file__).resolve().parents[1] / "config/schemas/variants.schema.yaml"
-    s = yaml.safe_load(schema_path.read_text())
+    schema_path = Path(__file__).resolve().parents[1] / "config/schemas/config.schema.yaml"
+    s = yaml.safe_load(schema_path.read_text())["properties"]["variants"]
     jsonschema.Draft7Validator.check_schema(s)
     assert {k: v["default"] for k, v in s["properties"].items()} == DEFAULTS
     with pytest.raises(jsonschema.ValidationError):
