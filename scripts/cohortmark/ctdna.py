@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import section
 from .errors import InputError
 from .genome import canonical_chrom
 from .schema import (
@@ -45,16 +46,6 @@ from .schema import (
     VARIANT_COLUMNS,
 )
 
-DEFAULTS = {
-    "resistance_genes": ["TP53"],
-    "response_drop": 0.5,
-    "response_metric": "max",
-    "baseline_label": "baseline",
-    "progression_label": "progression",
-    "min_vaf": 0.0,
-    "days_per_month": 30.44,
-    "max_panel_patients": 40,
-}
 CACHE_FORMAT = 1
 
 
@@ -63,27 +54,8 @@ class CtdnaWarning(UserWarning):
 
 
 def settings(config: dict | None) -> dict:
-    """The ``ctdna_analysis`` section of ``config`` (a whole config or the section) with defaults."""
-    config = config or {}
-    section = config.get("ctdna_analysis", config if set(config) <= set(DEFAULTS) else {})
-    section = section or {}
-    unknown = sorted(set(section) - set(DEFAULTS))
-    if unknown:
-        raise InputError(f"config key 'ctdna_analysis.{unknown[0]}' is not a known key "
-                         f"(known here: {', '.join(sorted(DEFAULTS))})")
-    out = {**DEFAULTS, **section}
-    drop = out["response_drop"]
-    if isinstance(drop, bool) or not isinstance(drop, (int, float)) or not 0 < drop <= 1:
-        raise InputError(f"config key 'ctdna_analysis.response_drop': {drop!r} is not a "
-                         "fraction in (0, 1]")
-    vaf = out["min_vaf"]
-    if isinstance(vaf, bool) or not isinstance(vaf, (int, float)) or not 0 <= vaf < 1:
-        raise InputError(f"config key 'ctdna_analysis.min_vaf': {vaf!r} is not in [0, 1)")
-    if out["response_metric"] not in ("max", "mean"):
-        raise InputError("config key 'ctdna_analysis.response_metric': "
-                         f"{out['response_metric']!r} is not 'max' or 'mean'")
-    out["resistance_genes"] = [str(g) for g in out["resistance_genes"] or []]
-    return out
+    """The ``ctdna_analysis`` section of a (whole) config, completed from the schema."""
+    return section(config, "ctdna_analysis")
 
 
 # --- variant keys ------------------------------------------------------------------------
@@ -452,7 +424,7 @@ def clinical_link(response: pd.DataFrame, samples: pd.DataFrame,
     CR, PR), ``not_evaluable`` for a non-evaluable patient or unknown best response.
     """
     config = config or {}
-    responders = set((config.get("response") or {}).get("responders") or ["CR", "PR"])
+    responders = set(section(config, "response")["responders"])
     clinical = samples.set_index("patient_id")
     rows = []
     for rec in response.to_dict("records"):

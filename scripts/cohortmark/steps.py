@@ -206,7 +206,7 @@ def figures(smk, log) -> None:
     calls = {"amplification_calls": stats_cfg["amplification_calls"],
              "deletion_calls": stats_cfg["deletion_calls"]}
     sheet = load_samples(smk.input.samples, check_files=False)
-    panel = load_panel(smk.input.panel, smk.config.get("genome", "GRCh38"))
+    panel = load_panel(smk.input.panel, smk.params.build)
     alterations = _read_table(smk.input.alterations)
     associations = _read_table(smk.input.associations)
     prefixes = {Path(p).stem: str(Path(p).with_suffix("")) for p in smk.output.svg}

@@ -22,6 +22,8 @@ rule figures:
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
+    params:
+        build=BUILD,
     script:
         "../../scripts/figures.py"
 

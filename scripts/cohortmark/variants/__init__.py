@@ -14,7 +14,6 @@ import pandas as pd
 from .. import schema
 from ..errors import InputError
 from .core import (
-    DEFAULTS,
     apply_thresholds,
     empty_variants,
     finish,
@@ -25,7 +24,7 @@ from .core import (
 from .maf import looks_like_maf, read_maf
 from .vcf import read_vcf
 
-__all__ = ["read_variants", "gene_mutations", "patient_mutations", "settings", "DEFAULTS",
+__all__ = ["read_variants", "gene_mutations", "patient_mutations", "settings",
            "detect_format"]
 
 
