@@ -45,16 +45,22 @@ ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call
                        "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
                        "protein_change", "vaf", "n_mutations"])
 MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
+# family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
+# (BH-adjusted test by test); q_value is adjusted within the family.
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
-    "ci_high", "p_value", "q_value", "note",
+    "ci_high", "p_value", "q_value", "family", "note",
 ]
+FAMILIES = ["primary", "exploratory"]
 ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+# relation: co-occurrence / exclusivity only when the test says so (statistics.interactions),
+# "no evidence" otherwise, empty when untestable; co_located: the genes are neighbours on the
+# genome or share an amplicon/deletion in the data (physical linkage, not biology).
 INTERACTION_COLUMNS = [
     "gene1", "gene2", "n_both", "n_gene1_only", "n_gene2_only", "n_neither", "n_assessed",
-    "odds_ratio", "p_value", "q_value", "relation",
+    "odds_ratio", "p_value", "q_value", "relation", "co_located", "distance_mb", "note",
 ]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
 # reason: the facts that decided; undecided: for status unknown, the facts that were missing

@@ -7,7 +7,9 @@ statistics tables, the figures and the ctDNA analysis.
   of survfit's ``conf.type`` values, default there and here ``"log"``; the median and its
   limits read off the curves as ``quantile.survfit`` does, with the mid-point rule where a
   curve sits exactly on 0.5; landmark values as ``summary(fit, times = )``).
-- ``logrank``: the two-group log-rank test of ``survdiff`` (rho = 0) for many columns at once.
+- ``logrank``: the two-group log-rank test of ``survdiff`` (rho = 0) for many columns at once;
+  ``logrank_permutation``: its exact (enumerated) or Monte Carlo permutation version for small
+  groups, conditional on the observed times.
 - ``cox_hr``: Cox proportional hazards with one binary covariate, Efron ties (coxph's default),
   Newton-Raphson for many columns at once; Wald interval and p, as ``summary(coxph)``.
 
@@ -17,6 +19,7 @@ Interval settings come from the ``statistics`` config section (``conf_level``,
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -258,6 +261,81 @@ def logrank(time, event, group, mask=None) -> dict:
         out["observed"][cols], out["expected"][cols], out["variance"][cols] = o, e, v
         out["chisq"][cols] = chisq
         out["p_value"][cols] = stats.chi2.sf(chisq, 1)
+    return out
+
+
+def logrank_scores(time, event) -> np.ndarray:
+    """Log-rank scores a_i = event_i - H(t_i), H the Nelson-Aalen cumulative hazard of the
+    pooled sample (tied event times counted together, as survdiff). The sum of the scores of a
+    group is its observed minus expected events (O - E of survdiff), and the scores sum to 0."""
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=float)
+    ut, inv = np.unique(time, return_inverse=True)
+    d = np.bincount(inv, weights=event, minlength=len(ut))
+    n = np.bincount(inv, minlength=len(ut))[::-1].cumsum()[::-1]
+    hazard = np.cumsum(d / n)
+    return event - hazard[inv]
+
+
+def logrank_permutation(time, event, group, *, max_enumerate: int, resamples: int,
+                        seed) -> dict:
+    """Two-sided permutation log-rank test of ``group`` (0/1), conditional on the observed
+    times and events: every assignment of the group labels to the patients is equally likely
+    under the null, and the p-value is P(|O - E| >= |O - E observed|) over them.
+
+    All C(n, k) assignments of the smaller group (k patients) are enumerated when there are at
+    most ``max_enumerate``; otherwise ``resamples`` random assignments are drawn with
+    ``numpy.random.default_rng(seed)``, p = (1 + hits) / (1 + resamples) (never 0) and its
+    Monte Carlo standard error is returned. dict: p_value, exact (bool), n_permutations, se,
+    observed_minus_expected."""
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=float)
+    group = np.asarray(group).astype(bool)
+    a = logrank_scores(time, event)
+    n, n1 = len(a), int(group.sum())
+    small = group if n1 <= n - n1 else ~group
+    k = int(small.sum())
+    u_alt = float(a[group].sum())
+    out = {"p_value": math.nan, "exact": False, "n_permutations": 0, "se": math.nan,
+           "observed_minus_expected": u_alt}
+    if k == 0 or not (event > 0).any():
+        return out
+    obs = abs(float(a[small].sum()))
+    tol = 1e-9 * max(1.0, float(np.abs(a).sum()))
+    total = math.comb(n, k)
+    if total <= max_enumerate:
+        hits = 0
+        block = max(1, 2_000_000 // max(k, 1))
+        combos = itertools.combinations(range(n), k)
+        while True:
+            chunk = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, block)),
+                                dtype=np.int64)
+            if not len(chunk):
+                break
+            sums = a[chunk.reshape(-1, k)].sum(axis=1)
+            hits += int((np.abs(sums) >= obs - tol).sum())
+        out.update(p_value=hits / total, exact=True, n_permutations=total, se=0.0)
+        return out
+    rng = np.random.default_rng(seed)
+    sums = np.empty(resamples)
+    if k * k < n:  # draw with replacement, redraw the few with a repeated patient
+        idx = rng.integers(0, n, size=(resamples, k))
+        while True:
+            srt = np.sort(idx, axis=1)
+            dup = (srt[:, 1:] == srt[:, :-1]).any(axis=1)
+            if not dup.any():
+                break
+            idx[dup] = rng.integers(0, n, size=(int(dup.sum()), k))
+        sums[:] = a[idx].sum(axis=1)
+    else:  # random keys: the k smallest of n uniforms are a uniform k-subset
+        step = max(1, 2_000_000 // n)
+        for start in range(0, resamples, step):
+            stop = min(resamples, start + step)
+            keys = rng.random((stop - start, n))
+            sums[start:stop] = a[np.argpartition(keys, k - 1, axis=1)[:, :k]].sum(axis=1)
+    hits = int((np.abs(sums) >= obs - tol).sum())
+    p = (1 + hits) / (1 + resamples)
+    out.update(p_value=p, n_permutations=resamples, se=math.sqrt(p * (1 - p) / resamples))
     return out
 
 
