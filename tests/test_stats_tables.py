@@ -2,6 +2,7 @@
 per-row computations (scipy, lifelines, hand-worked numbers)."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from cohortmark.stats import associations, interactions, kaplan_meier_median, ou
 from cohortmark.stats.association import mannwhitney_one, spearman_one
 from scipy import stats
 
+ROOT = Path(__file__).resolve().parents[1]
 CONFIG = {"response": {"responders": ["CR", "PR"], "disease_control": ["CR", "PR", "SD"]},
           "statistics": {}}
 
@@ -468,13 +470,17 @@ def test_statistics_step_writes_three_tables(tmp_path):
                               interactions=tmp_path / f"{run}" / "interactions.tsv")
         smk = SimpleNamespace(
             input=SimpleNamespace(samples=str(data / "example_samples.tsv"),
+                                  panel=str(ROOT / "resources" / "panel.tsv"),
                                   alterations=str(data / "example_alterations.tsv")),
-            output=out, log=[str(tmp_path / f"{run}.log")], config=dict(CONFIG))
+            output=out, log=[str(tmp_path / f"{run}.log")],
+            params=SimpleNamespace(settings=dict(CONFIG), population=None, build="GRCh38"))
         steps.run(steps.statistics, smk)
         outputs[run] = {k: Path(v).read_bytes() for k, v in vars(out).items()}
     assert outputs[1] == outputs[2]
     inter = read_tsv(tmp_path / "1" / "interactions.tsv")
     assert list(inter.columns) == schema.INTERACTION_COLUMNS and len(inter) == 18 * 17 // 2
+    pair = inter.query("gene1 == 'CDKN2A' and gene2 == 'CDKN2B'").iloc[0]
+    assert bool(pair.co_located)  # the panel's coordinates reach the step (9p21 neighbours)
     assoc = read_tsv(tmp_path / "1" / "associations.tsv")
     assert list(assoc.columns) == schema.ASSOCIATION_COLUMNS
     assert len(assoc) == 18 * (4 * 6 + 3)

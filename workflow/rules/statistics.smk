@@ -4,6 +4,7 @@
 rule statistics:
     input:
         samples=config["samples"],
+        panel=PANEL,
         alterations="results/cohort/alterations.tsv",
     output:
         outcomes=report(
@@ -19,8 +20,15 @@ rule statistics:
         interactions="results/cohort/interactions.tsv",
     log:
         "logs/statistics.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=statistics_runtime,
+    params:
+        files=fingerprints(config["samples"], PANEL),
+        settings=settings("statistics", "response"),
+        population=population_settings(),
+        build=BUILD,
     script:
         "../../scripts/statistics.py"
