@@ -1,5 +1,7 @@
 """Trial outcomes, biomarker associations and co-occurrence, with exact small-sample statistics
-that agree with R (see docs/notes/stats.md and tests/test_stats_vs_r.py)."""
+that agree with R (README.md "Statistics"; tests/test_stats_vs_r.py, test_survival.py,
+test_stats_small_groups.py). Kaplan-Meier, log-rank and Cox: ``cohortmark.stats.survival``;
+the Methods text: ``cohortmark.stats.describe``."""
 
 from .association import associations, settings
 from .exact import (
