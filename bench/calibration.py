@@ -157,7 +157,7 @@ def main(argv=None):
         s.map({t: i for i, t in enumerate(schema.TESTS)})), kind="stable")
     print(fam.to_string(index=False))
     if args.out:
-        summary = pd.DataFrame([{"endpoint": "ALL", "test": f"cohorts_any_{key}",
+        summary = pd.DataFrame([{"endpoint": "ALL", "test": f"cohorts_with_{key}",
                                  "primary": "", "rows": k, "type1_at_0.05": round(frac(pc[key])[0], 4),
                                  "mc_se": round(frac(pc[key])[1], 4), "rows_small_group": "",
                                  "type1_small_group": ""}
