@@ -54,16 +54,22 @@ MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
 # default); empty when the patient has no copy-number file.
 PATIENT_COLUMNS = ["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
                    "n_panel_variants"]
+# family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
+# (BH-adjusted test by test); q_value is adjusted within the family.
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
-    "ci_high", "p_value", "q_value", "note",
+    "ci_high", "p_value", "q_value", "family", "note",
 ]
+FAMILIES = ["primary", "exploratory"]
 ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+# relation: co-occurrence / exclusivity only when the test says so (statistics.interactions),
+# "no evidence" otherwise, empty when untestable; co_located: the genes are neighbours on the
+# genome or share an amplicon/deletion in the data (physical linkage, not biology).
 INTERACTION_COLUMNS = [
     "gene1", "gene2", "n_both", "n_gene1_only", "n_gene2_only", "n_neither", "n_assessed",
-    "odds_ratio", "p_value", "q_value", "relation",
+    "odds_ratio", "p_value", "q_value", "relation", "co_located", "distance_mb", "note",
 ]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
 # reason: the facts that decided; undecided: for status unknown, the facts that were missing
@@ -102,8 +108,9 @@ TEXT_COLUMNS = [
     "protein_change", "ref", "alt", "chrom", "first_timepoint", "progression_timepoint",
     "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
-    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration", "endpoint", "test", "relation",
+    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration",
+    "endpoint", "test", "relation", "family",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
-                "resistance_gene", "flag"]
+                "resistance_gene", "flag", "co_located"]

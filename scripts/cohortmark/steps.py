@@ -120,7 +120,8 @@ def statistics(smk, log) -> None:
     write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
     write_tsv(associations(alterations, sheet, config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
-    write_tsv(interactions(alterations, config), smk.output.interactions,
+    panel = load_panel(smk.input.panel, smk.params.build)  # gene coordinates: co-located pairs
+    write_tsv(interactions(alterations, config, coordinates=panel), smk.output.interactions,
               schema.INTERACTION_COLUMNS)
 
 
@@ -246,9 +247,11 @@ def figures(smk, log) -> None:
         "swimmer": lambda out: plot_swimmer(sheet, out, max_patients=cfg["swimmer_max_patients"],
                                             dpi=dpi),
         "km_pfs": lambda out: plot_km(sheet, "pfs", out, alterations=alterations,
-                                      split_by=cfg["km_split_by"], dpi=dpi, **calls),
+                                      split_by=cfg["km_split_by"], dpi=dpi, **calls,
+                                      statistics=stats_cfg),
         "km_os": lambda out: plot_km(sheet, "os", out, alterations=alterations,
-                                     split_by=cfg["km_split_by"], dpi=dpi, **calls),
+                                     split_by=cfg["km_split_by"], dpi=dpi, **calls,
+                                     statistics=stats_cfg),
         "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
                                           dpi=dpi),
     }
