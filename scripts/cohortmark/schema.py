@@ -7,13 +7,15 @@ readers convert from their file's convention. Chromosome names are canonical wit
 
 # --- sheets (CONTRACT.md) ----------------------------------------------------------------
 SAMPLE_COLUMNS = [
-    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity", "ploidy",
+    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "cn_sample", "purity",
+    "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
     "treatment_months", "on_treatment", "evaluable",
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
-CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
+# CN_FORMATS (the sheet's cn_format values) is the copy-number format registry's list of
+# names, cohortmark.copynumber.formats.FORMATS: see __getattr__ at the end of this module.
 
 # --- reader outputs ----------------------------------------------------------------------
 # Segments: one row per segment of one sample. ``value`` is in ``unit``:
@@ -85,3 +87,13 @@ CLINICAL_LINK_COLUMNS = [
 ]
 PFS_BY_RESPONSE_COLUMNS = ["molecular_status", "n", "n_missing_pfs", "events",
                            "median_pfs_months", "logrank_p"]
+
+
+def __getattr__(name: str):
+    """``CN_FORMATS``: the names of the copy-number format registry, in detection order
+    (derived, so that adding a reader module is all it takes to accept a new cn_format)."""
+    if name == "CN_FORMATS":
+        from .copynumber.formats import FORMATS
+
+        return [r.name for r in FORMATS]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
