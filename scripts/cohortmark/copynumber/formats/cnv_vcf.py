@@ -1,6 +1,8 @@
 """Copy-number VCFs: DRAGEN CNV, GATK gCNV ``PostprocessGermlineCNVCalls`` segments, CNVkit
 ``export vcf``, Canvas: records with ``END`` (and ``SVTYPE`` DEL/DUP/CNV, or none) and a
-``CN`` FORMAT field per sample.
+``CN`` FORMAT field per sample. A deletion record without CN (CNVkit writes heterozygous and
+homozygous deletions as GT ``0/1`` / ``1/1`` only) has the copy number its genotype states:
+the number of reference alleles (1 or 0).
 
 A record covers ``POS+1..END`` (1-based; POS is the padding base of a symbolic allele, VCF
 4.x), i.e. 0-based ``[POS, END)``. Records whose FILTER is not accepted
@@ -31,6 +33,26 @@ def _info(text: str) -> dict:
     return out
 
 
+def _copy_number(t, fmt: list, fields: list, svtype: str, line: int, sample: str):
+    """CN of one record for the sample (None when it has no call)."""
+    def get(key):
+        i = fmt.index(key) if key in fmt else None
+        return fields[i] if i is not None and i < len(fields) else "."
+
+    text = get("CN")
+    if text in (".", "") and svtype == "DEL":
+        gt = get("GT").replace("|", "/").split("/")
+        if "." in gt or gt == [""]:
+            return None
+        return float(sum(a == "0" for a in gt))  # reference alleles left
+    if text in (".", ""):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise t.err(f"CN {text!r} is not a number", line=line, field=sample) from None
+
+
 def read(t, want, cfg):
     if [h.lower() for h in t.header[:9]] != FIXED or len(t.header) < 10:
         raise t.err("a copy-number VCF needs the columns CHROM ... FORMAT and a sample column",
@@ -44,21 +66,20 @@ def read(t, want, cfg):
     for k, row in enumerate(t.rows):
         line = t.lines[k]
         fmt = row[8].split(":")
-        if "CN" not in fmt:
+        info = _info(row[7])
+        svtype = info.get("SVTYPE", "")
+        if "CN" not in fmt and not (svtype == "DEL" and "GT" in fmt):
             continue
         seen_cn = True
         filters = set(row[6].split(";")) - {".", ""}
         if accepted and not filters <= accepted | {"PASS"}:
             continue
+        if svtype not in ("", "DEL", "DUP", "CNV"):
+            continue  # other structural variants (BND, INV, INS) are not copy-number calls
         fields = row[si].split(":")
-        cn_text = fields[fmt.index("CN")] if fmt.index("CN") < len(fields) else "."
-        if cn_text in (".", ""):
+        cn = _copy_number(t, fmt, fields, svtype, line, chosen)
+        if cn is None:
             continue
-        try:
-            cn = float(cn_text)
-        except ValueError:
-            raise t.err(f"CN {cn_text!r} is not a number", line=line, field=chosen) from None
-        info = _info(row[7])
         if "END" not in info:
             raise t.err("record has no INFO END: a copy-number record needs its end",
                         line=line, field="INFO")
@@ -67,9 +88,6 @@ def read(t, want, cfg):
         except ValueError:
             raise t.err(f"POS {row[1]!r} or END {info['END']!r} is not a whole number",
                         line=line) from None
-        svtype = info.get("SVTYPE", "")
-        if svtype not in ("", "DEL", "DUP", "CNV"):
-            continue  # other structural variants (BND, INV, INS) are not copy-number calls
         keep.append(k)
         chroms.append(row[0])
         starts.append(pos)

@@ -26,6 +26,9 @@ def detect(t) -> bool:
 
 
 def read(t, want, cfg):
+    if len(t.header) < 5:
+        raise t.err(f"a Control-FREEC _CNVs line has at least 5 fields (chromosome, start, "
+                    f"end, copy number, status), not {len(t.header)}", line=t.header_line)
     rows = list(range(len(t.rows)))
     status = [s.strip().lower() for s in t.strings(4)]
     bad = [k for k, s in zip(rows, status) if s not in STATUS]
