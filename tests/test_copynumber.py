@@ -16,7 +16,6 @@ from cohortmark.copynumber import (
 from cohortmark.errors import InputError
 
 
-
 def close(a, b, tol=5e-5):
     """Equal to the copy-number precision (copy_number.value_decimals = 4, half a unit)."""
     return math.isclose(a, b, rel_tol=0, abs_tol=tol)

@@ -5,8 +5,17 @@ Ploidy) or ``*.samplestatistics.txt`` (ascatNgs: rho, Ploidy) beside ``*.segment
 from __future__ import annotations
 
 from ...tsv import read_text
-from .base import CallerFit, Reader, coords, frame, has, number_or_none, read_sibling, \
-    select_sample, sibling
+from .base import (
+    CallerFit,
+    Reader,
+    coords,
+    frame,
+    has,
+    number_or_none,
+    read_sibling,
+    select_sample,
+    sibling,
+)
 
 
 def detect(t) -> bool:
@@ -55,8 +64,7 @@ def caller_fit(path: str, t) -> CallerFit | None:
 
 
 READER = Reader(
-    name="ascat", description="ASCAT segments (`*.segments.txt`); purity/ploidy from "
-                              "`*.purityploidy.txt` or `*.samplestatistics.txt`",
+    name="ascat", description="ASCAT segments (`*.segments.txt`)",
     units=("cn",), cohort_wide=True, detect=detect, read=read,
     detected_by="columns nMajor, nMinor and startpos (or start)",
     caller_fit=caller_fit,

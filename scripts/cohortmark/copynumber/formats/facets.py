@@ -48,8 +48,7 @@ def caller_fit(path: str, t) -> CallerFit | None:
 
 
 READER = Reader(
-    name="facets", description="FACETS / facets-suite segments (`fit$cncf`, `*.cncf.txt`); "
-                               "purity/ploidy from facets-suite's `*.out`",
+    name="facets", description="FACETS / facets-suite segments (`fit$cncf`, `*.cncf.txt`)",
     units=("cn",), cohort_wide=False, detect=detect, read=read,
     detected_by="columns chrom, start or loc.start, end or loc.end, tcn.em",
     caller_fit=caller_fit, side_files=((".cncf.txt", ".out"),),

@@ -53,8 +53,7 @@ def caller_fit(path: str, t) -> CallerFit | None:
 
 
 READER = Reader(
-    name="freec", description="Control-FREEC `*_CNVs` (altered regions; purity/ploidy from "
-                              "`*_info.txt`)",
+    name="freec", description="Control-FREEC `*_CNVs`",
     units=("cn",), cohort_wide=False, detect=detect, read=read,
     detected_by="no header line; records of chromosome, start, end, copy number and "
                 "gain/loss",

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import CallerFit, Reader, coords, dedupe_genes, frame, has, number_or_none, read_sibling, sibling
+from .base import (
+    CallerFit,
+    Reader,
+    coords,
+    dedupe_genes,
+    frame,
+    has,
+    number_or_none,
+    read_sibling,
+    sibling,
+)
 
 
 def _is_gene_table(c) -> bool:
@@ -57,8 +67,7 @@ def caller_fit(path: str, t) -> CallerFit | None:
 
 READER = Reader(
     name="purple", description="PURPLE gene table (`*.purple.cnv.gene.tsv`) or segments "
-                               "(`*.purple.cnv.somatic.tsv`); purity/ploidy from "
-                               "`*.purple.purity.tsv`",
+                               "(`*.purple.cnv.somatic.tsv`)",
     units=("cn",), cohort_wide=False, detect=detect, read=read,
     detected_by="columns chromosome, start, end and copyNumber (segments) or gene, "
                 "minCopyNumber, maxCopyNumber (gene table)",

@@ -47,8 +47,7 @@ def caller_fit(path: str, t) -> CallerFit | None:
 
 
 READER = Reader(
-    name="sequenza", description="Sequenza `*_segments.txt`; purity/ploidy from "
-                                 "`*_confints_CP.txt` or `*_alternative_solutions.txt`",
+    name="sequenza", description="Sequenza `*_segments.txt`",
     units=("cn",), cohort_wide=False, detect=detect, read=read,
     detected_by="columns chromosome, start.pos, end.pos, CNt",
     caller_fit=caller_fit,
