@@ -51,11 +51,13 @@ ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call
                        "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
                        "protein_change", "vaf", "n_mutations"])
 MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
-# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. purity and
-# ploidy are those the copy-number calls used; *_source says where they came from (sheet,
-# default); empty when the patient has no copy-number file.
-PATIENT_COLUMNS = ["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
-                   "n_panel_variants"]
+# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. cn_format
+# and cn_sample: the copy-number format and the sample of the file used; purity and ploidy are
+# those the copy-number calls used, *_source says where they came from (sheet, caller = the
+# caller's own file caller_fit_file, default); cn_note flags a default ploidy with absolute
+# copy numbers. Empty when the patient has no copy-number file.
+PATIENT_COLUMNS = ["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
+                   "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants"]
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
     "ci_high", "p_value", "q_value", "note",
@@ -104,7 +106,9 @@ TEXT_COLUMNS = [
     "protein_change", "ref", "alt", "chrom", "first_timepoint", "progression_timepoint",
     "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
-    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration", "endpoint", "test", "relation",
+    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "cn_format",
+    "cn_sample", "caller_fit_file", "cn_note", "metric", "alteration", "endpoint", "test",
+    "relation",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",

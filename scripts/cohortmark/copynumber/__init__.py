@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import resolve
-from .fit import PATIENT_CN_COLUMNS, purity_ploidy, side_files
+from .fit import PATIENT_CN_COLUMNS, caller_fit, purity_ploidy, side_files
 from .formats import FORMATS, READERS, Reader, SampleRequest
 from .genelevel import (
     call_copy_number,
@@ -22,7 +22,7 @@ from .genelevel import (
 from .readers import detect_format, read_sample, read_segments
 
 __all__ = ["FORMATS", "PATIENT_CN_COLUMNS", "READERS", "Reader", "SampleRequest",
-           "call_copy_number", "detect_format", "gene_copy_number", "log2_to_copy_number",
+           "call_copy_number", "caller_fit", "sample_request", "detect_format", "gene_copy_number", "log2_to_copy_number",
            "not_profiled", "patient_copy_number", "patient_copy_number_values",
            "purity_ploidy", "read_sample", "read_segments", "resolve", "side_files"]
 
@@ -46,17 +46,22 @@ def patient_copy_number_values(record: dict, panel: pd.DataFrame, config: dict |
     cfg = resolve((config or {}).get("copy_number"))
     path = record.get("cn_file")
     if not path:
-        values = purity_ploidy(record, None, None, None, cfg)
+        values = purity_ploidy(record, None, None, cfg, profiled=False)
         return not_profiled(panel), {"cn_format": None, "cn_sample": None, **values}
     pid = record.get("patient_id")
     segments, reader, chosen, table = read_sample(
         path, record.get("cn_format") or None, sample_request(record), patient=pid,
         config=cfg, build=build)
-    units = pd.unique(segments["unit"])
-    values = purity_ploidy(record, reader, table, units[0] if len(units) else None, cfg)
+    values = purity_ploidy(record, caller_fit(reader, path, table), segment_unit(segments), cfg)
     genes = gene_copy_number(segments, panel, purity=values["purity"], ploidy=values["ploidy"],
                              config=cfg, patient=pid)
     return genes, {"cn_format": reader.name, "cn_sample": chosen, **values}
+
+
+def segment_unit(segments: pd.DataFrame) -> str | None:
+    """The unit of a sample's segment values (``log2``, ``cn``, ``discrete``)."""
+    units = pd.unique(segments["unit"])
+    return str(units[0]) if len(units) else None
 
 
 def patient_copy_number(record: dict, panel: pd.DataFrame, config: dict | None,

@@ -45,16 +45,24 @@ def side_files(cn_file: str | None) -> list[str]:
     return found
 
 
-def purity_ploidy(record: dict, reader: Reader | None, table, unit: str | None,
-                  cfg: dict) -> dict:
-    """Purity, ploidy, their sources and a note, for one patient (PATIENT_CN_COLUMNS less
-    format and sample). ``reader``/``table`` are the patient's copy-number format and parsed
-    file (None when not profiled); ``unit`` the unit of its values; ``cfg`` the copy_number
-    section."""
+def caller_fit(reader: Reader | None, cn_file: str | None, table) -> CallerFit | None:
+    """Purity/ploidy the caller wrote beside ``cn_file`` (None when the format has no such
+    file or it is absent)."""
+    if reader is None or reader.caller_fit is None or not cn_file:
+        return None
+    return reader.caller_fit(str(cn_file), table)
+
+
+def purity_ploidy(record: dict, caller: CallerFit | None, unit: str | None, cfg: dict,
+                  *, profiled: bool = True) -> dict:
+    """Purity, ploidy, their sources, the caller file and a note for one patient
+    (PATIENT_CN_COLUMNS less format and sample). ``caller`` is what ``caller_fit`` found;
+    ``unit`` the unit of the patient's copy-number values; ``cfg`` the copy_number section;
+    ``profiled`` False for a patient without copy-number file (nothing is used)."""
+    if not profiled:
+        return {"purity": None, "purity_source": None, "ploidy": None, "ploidy_source": None,
+                "caller_fit_file": None, "cn_note": None}
     pid = record.get("patient_id")
-    caller: CallerFit | None = None
-    if reader is not None and reader.caller_fit is not None and record.get("cn_file"):
-        caller = reader.caller_fit(str(record["cn_file"]), table)
     out = {"caller_fit_file": caller.path if caller is not None else None, "cn_note": None}
     for key, low, high in (("purity", 0.0, 1.0), ("ploidy", 0.0, math.inf)):
         sheet = _given(record.get(key))
@@ -69,9 +77,6 @@ def purity_ploidy(record: dict, reader: Reader | None, table, unit: str | None,
         else:
             value, source = float(cfg[f"default_{key}"]), "default"
         out[key], out[f"{key}_source"] = value, source
-    if reader is None:  # not profiled for copy number: nothing was used
-        return {**out, "purity": None, "purity_source": None, "ploidy": None,
-                "ploidy_source": None}
     if unit == "cn" and out["ploidy_source"] == "default":
         out["cn_note"] = (f"absolute copy numbers with no ploidy in the sheet or the caller's "
                           f"files: default ploidy {out['ploidy']:g} used for the fold "
