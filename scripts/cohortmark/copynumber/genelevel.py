@@ -153,11 +153,18 @@ def gene_copy_number(segments: pd.DataFrame, panel: pd.DataFrame, *, purity=None
 
 
 def _by_gene(segments, panel, unit, p, P, cfg, r) -> np.ndarray:
-    """Gene-level formats: match panel genes by symbol."""
-    seg = segments.set_index("gene")
-    idx = seg.index.get_indexer(panel["gene"])
+    """Gene-level formats: match panel genes (current HGNC symbols) by symbol, the file's
+    previous and alias symbols resolved to current ones (a name already current wins)."""
+    from ..symbols import current_symbols
+
+    names = segments["gene"].tolist()
+    current, _ = current_symbols(names)
+    row_of: dict = {}
+    for i in sorted(range(len(names)), key=lambda i: names[i] != current[i]):
+        row_of.setdefault(current[i], i)
+    idx = np.array([row_of.get(g, -1) for g in panel["gene"]], dtype=np.int64)
     profiled = idx >= 0
-    rows = seg.iloc[idx[profiled]]
+    rows = segments.iloc[idx[profiled]]
     if unit == "discrete":
         r["cn_call"][profiled] = [DISCRETE_CALLS[int(v)] for v in rows["value"]]
         return profiled
