@@ -160,14 +160,15 @@ def _stop_if_ambiguous(df, r: dict, gene: str, panel_genes: set, where: dict) ->
                          **where, field="Hugo_Symbol")
 
 
-def gene_renamings(path: str) -> list[str]:
+def gene_renamings(path: str, genes=None) -> list[str]:
     """The MAF's gene symbols renamed to current HGNC symbols (``MLL2 -> KMT2D (previous
-    symbol)``), for the log and the report."""
+    symbol)``), only those renamed to ``genes`` when given, for the log and the report."""
     from ..symbols import describe
 
     st = os.stat(path)
     df, _ = _load(path, st.st_mtime, st.st_size)
-    return sorted({describe(r) for r in df.attrs.get("symbols", {}).values() if r.renamed})
+    return sorted({describe(r) for r in df.attrs.get("symbols", {}).values()
+                   if r.renamed and (genes is None or r.symbol in genes)})
 
 
 def _count(r: dict, col: str, where: dict) -> float:
