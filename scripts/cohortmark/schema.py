@@ -7,17 +7,19 @@ readers convert from their file's convention. Chromosome names are canonical wit
 
 # --- sheets (CONTRACT.md) ----------------------------------------------------------------
 SAMPLE_COLUMNS = [
-    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity", "ploidy",
+    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "cn_sample", "purity",
+    "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
     "treatment_months", "on_treatment", "evaluable",
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 # The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical
 # columns do not rerun ingest).
-INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity",
-                  "ploidy"]
+INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample",
+                  "cn_sample", "purity", "ploidy"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
-CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
+# CN_FORMATS (the sheet's cn_format values) is the copy-number format registry's list of
+# names, cohortmark.copynumber.formats.FORMATS: see __getattr__ at the end of this module.
 
 # --- reader outputs ----------------------------------------------------------------------
 # Segments: one row per segment of one sample. ``value`` is in ``unit``:
@@ -49,11 +51,13 @@ ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call
                        "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
                        "protein_change", "vaf", "n_mutations"])
 MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
-# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. purity and
-# ploidy are those the copy-number calls used; *_source says where they came from (sheet,
-# default); empty when the patient has no copy-number file.
-PATIENT_COLUMNS = ["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
-                   "n_panel_variants"]
+# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. cn_format
+# and cn_sample: the copy-number format and the sample of the file used; purity and ploidy are
+# those the copy-number calls used, *_source says where they came from (sheet, caller = the
+# caller's own file caller_fit_file, default); cn_note flags a default ploidy with absolute
+# copy numbers. Empty when the patient has no copy-number file.
+PATIENT_COLUMNS = ["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
+                   "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants"]
 # family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
 # (BH-adjusted test by test); q_value is adjusted within the family.
 ASSOCIATION_COLUMNS = [
@@ -108,9 +112,19 @@ TEXT_COLUMNS = [
     "protein_change", "ref", "alt", "chrom", "first_timepoint", "progression_timepoint",
     "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
-    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration",
-    "endpoint", "test", "relation", "family",
+    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "cn_format",
+    "cn_sample", "caller_fit_file", "cn_note", "metric", "alteration", "endpoint", "test",
+    "relation", "family",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
                 "resistance_gene", "flag", "co_located"]
+
+def __getattr__(name: str):
+    """``CN_FORMATS``: the names of the copy-number format registry, in detection order
+    (derived, so that adding a reader module is all it takes to accept a new cn_format)."""
+    if name == "CN_FORMATS":
+        from .copynumber.formats import FORMATS
+
+        return [r.name for r in FORMATS]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

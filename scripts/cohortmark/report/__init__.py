@@ -289,7 +289,25 @@ def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
         "eligibility_summary": elig_summary, "eligibility": table(elig, 1000),
         "methods": methods(assoc, config), "provenance": provenance,
         "config_text": _yaml(config), "population": tables.get("population"),
+        "cn_fit": purity_ploidy_sources(tables.get("patients")),
+        "renamed": panel.attrs.get("renamed", []),
     }
+
+
+def purity_ploidy_sources(patients) -> dict | None:
+    """How many patients' purity and ploidy came from the sheet, the caller's own files or
+    the defaults (patients.tsv), and the notes (a default ploidy for absolute copy numbers)."""
+    if patients is None or "purity_source" not in patients.columns or not len(patients):
+        return None
+    rows = []
+    for key in ("purity", "ploidy"):
+        counts = patients[f"{key}_source"].value_counts()
+        rows.append({"what": key, **{s: int(counts.get(s, 0))
+                                      for s in ("sheet", "caller", "default")}})
+    noted = patients.dropna(subset=["cn_note"])
+    return {"rows": rows, "n_notes": len(noted),
+            "notes": [{"patient": r.patient_id, "note": r.cn_note}
+                      for r in noted.head(LIST_LIMIT).itertuples()]}
 
 
 def _yaml(config: dict) -> str:
