@@ -411,7 +411,8 @@ def _read_cbioportal(t: Table, sample, cfg, fallback):
         mode = "discrete" if (value == np.round(value)).all() else "log2"  # whole -> levels
     if mode == "discrete":
         _discrete_check(t, rows, vi, value)
-    return _gene_rows(t, rows, gi, value, "discrete" if mode == "discrete" else "log2"), chosen
+    unit = {"discrete": "discrete", "copy_number": "cn"}.get(mode, "log2")
+    return _gene_rows(t, rows, gi, value, unit), chosen
 
 
 def _read_gistic(t: Table, sample, cfg, fallback):
