@@ -50,6 +50,7 @@ def _as_files(tmp: Path, alterations, mutations, sheet):
 
 def example_cohort(tmp: Path, config: dict | None = None):
     """(alterations, mutations, sheet, config) of the bundled example."""
+    tmp.mkdir(parents=True, exist_ok=True)
     config = config or default_config(export={"study_id": "cohortmark_example",
                                               "cancer_type": "ints"})
     sheet = load_samples(ROOT / "config" / "samples.tsv", check_files=False)
@@ -151,6 +152,7 @@ EDGE_SV = pd.DataFrame([
 
 def edge_cohort(tmp: Path, config: dict | None = None, *, with_sv: bool = True):
     """(alterations, mutations, sheet, config, structural_variants) of the edge cohort."""
+    tmp.mkdir(parents=True, exist_ok=True)
     config = config or default_config(export={"study_id": "cm_edge",
                                               "cancer_type": "soft_tissue"})
     cn_cfg = config["copy_number"]
