@@ -26,7 +26,6 @@ Files (docs.cbioportal.org "File Formats"; the rules of cbioportal-core's valida
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 import shutil
@@ -34,13 +33,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from .clinical import clinical_attributes, clinical_file
 from .maf import maf_table, maf_text
 
-LEVELS = {"HOMDEL": "-2", "LOSS": "-1", "NEUTRAL": "0", "GAIN": "1", "AMP": "2"}
+LEVELS = {"HOMDEL": -2, "LOSS": -1, "NEUTRAL": 0, "GAIN": 1, "AMP": 2}
 REFERENCE_GENOME = {"GRCh37": "hg19", "GRCh38": "hg38"}
 STUDY_ID = re.compile(r"^[a-z0-9_]+$")  # validateData.py VALID_STUDY_ID_REGEX
 SAMPLE_ID = re.compile(r"^[A-Za-z0-9._()\[\]',+\-:;]+$")  # validateData.py INVALID_ID_CHARACTERS
@@ -85,26 +85,45 @@ def check_settings(settings: dict) -> None:
                          "letters, digits and _ only)", field="export.study_id")
 
 
+def _codes(alterations: pd.DataFrame, genes: list[str], samples: list[str]):
+    """Integer codes of every row's gene and patient (panel and sheet order)."""
+    g = pd.Categorical(alterations["gene"].to_numpy(), categories=genes).codes
+    p = pd.Categorical(alterations["patient_id"].to_numpy(), categories=samples).codes
+    return g, p
+
+
 def _profiled_genes(alterations: pd.DataFrame, mask: pd.Series, genes: list[str],
                     samples: list[str]) -> dict[str, tuple[str, ...]]:
-    """sample -> profiled genes in panel order, for samples with at least one."""
-    order = {g: i for i, g in enumerate(genes)}
-    sub = alterations.loc[mask, ["patient_id", "gene"]]
-    out = {}
-    for pid, g in sub.groupby("patient_id", sort=False)["gene"]:
-        out[str(pid)] = tuple(sorted(g, key=order.__getitem__))
-    return {s: out[s] for s in samples if s in out}
+    """sample -> profiled genes in panel order, for samples with at least one (sheet order)."""
+    g, p = _codes(alterations, genes, samples)
+    m = mask.to_numpy(dtype=bool)
+    g, p = g[m], p[m]
+    order = np.lexsort((g, p))
+    g, p = g[order], p[order]
+    names = np.array(genes, dtype=object)
+    cuts = np.flatnonzero(np.diff(p)) + 1
+    return {samples[p[a]]: tuple(names[g[a:b]])
+            for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(p)]) if b > a}
 
 
 def _matrix(alterations: pd.DataFrame, values: pd.Series, mask: pd.Series, genes: list[str],
-            samples: list[str]) -> str:
-    """Hugo_Symbol x sample matrix text; cells outside ``mask`` (not profiled) are NA."""
-    cells = alterations[["patient_id", "gene"]].copy()
-    cells["v"] = values.where(mask, "NA")
-    wide = cells.pivot(index="gene", columns="patient_id", values="v")
-    wide = wide.reindex(index=genes, columns=samples).fillna("NA")
+            samples: list[str], discrete: bool) -> str:
+    """Hugo_Symbol x sample matrix text; cells outside ``mask`` (not profiled) are NA.
+    Discrete levels are written as integers, copy numbers in Python's shortest round-trip
+    form (the digits our tables hold)."""
+    g, p = _codes(alterations, genes, samples)
+    v = values.where(mask).to_numpy(dtype=float)
+    keep = p >= 0
+    grid = np.full((len(genes), len(samples)), np.nan)
+    grid[g[keep], p[keep]] = v[keep]
+    known = ~np.isnan(grid)
+    text = np.full(grid.shape, "NA", dtype=object)
+    if discrete:
+        text[known] = grid[known].astype(np.int64).astype(str)
+    else:
+        text[known] = grid[known].astype(str)
     lines = ["\t".join(["Hugo_Symbol"] + samples)]
-    lines += ["\t".join([g] + list(row)) for g, row in zip(wide.index, wide.to_numpy())]
+    lines += ["\t".join([gene, *row]) for gene, row in zip(genes, text.tolist())]
     return "\n".join(lines) + "\n"
 
 
@@ -195,9 +214,9 @@ def cbioportal_study(alterations: pd.DataFrame, mutations: pd.DataFrame, sheet: 
              "(variants.*). Samples are profiled for the genes of their gene panel."),
             ("data_filename", PROFILE_FILES[MUTATIONS])])
     if CNA in profiles:
-        calls = alterations["cn_call"].map(LEVELS)
+        calls = alterations["cn_call"].map(LEVELS).astype(float)
         files[PROFILE_FILES[CNA]] = _matrix(alterations, calls, cn_profiled & calls.notna(),
-                                            genes, list(profiles[CNA]))
+                                            genes, list(profiles[CNA]), discrete=True)
         files[META_FILES[CNA]] = _meta([
             ("cancer_study_identifier", sid), ("genetic_alteration_type", "COPY_NUMBER_ALTERATION"),
             ("datatype", "DISCRETE"), ("stable_id", CNA), ("show_profile_in_analysis_tab", "true"),
@@ -208,9 +227,8 @@ def cbioportal_study(alterations: pd.DataFrame, mutations: pd.DataFrame, sheet: 
             ("data_filename", PROFILE_FILES[CNA])])
     if LINEAR in profiles:
         values = pd.to_numeric(alterations["cn_value"], errors="coerce")
-        text = values.map(lambda v: "NA" if math.isnan(v) else f"{v:.10g}")
-        files[PROFILE_FILES[LINEAR]] = _matrix(alterations, text, value_known, genes,
-                                               list(profiles[LINEAR]))
+        files[PROFILE_FILES[LINEAR]] = _matrix(alterations, values, value_known, genes,
+                                               list(profiles[LINEAR]), discrete=False)
         files[META_FILES[LINEAR]] = _meta([
             ("cancer_study_identifier", sid), ("genetic_alteration_type", "COPY_NUMBER_ALTERATION"),
             ("datatype", "CONTINUOUS"), ("stable_id", LINEAR),
