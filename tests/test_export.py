@@ -651,3 +651,22 @@ def test_export_is_deterministic_and_follows_the_umask(edge, tmp_path):
     (again["cbioportal"] / "data_gene_panel_stale.txt").write_text("stable_id: x\n")
     write_export(ex, tmp_path / "x")
     assert not (again["cbioportal"] / "data_gene_panel_stale.txt").exists()
+
+
+def test_the_per_patient_table_becomes_sample_attributes(example):
+    (alt, mut, sheet, cfg), _, _ = example
+    patients = pd.DataFrame({"patient_id": ["P01", "P02"], "purity": [0.5, None],
+                             "purity_source": ["purple", ""], "tmb": [3.2, 11.0],
+                             "msi_status": ["MSS", "MSI-H"]})
+    ex = export_cohort(alt, mut, sheet, cfg["export"], BUILD, [], patients=patients)
+    lines = ex.study.files["data_clinical_sample.txt"].splitlines()
+    header = lines[4].split("\t")
+    rows = {r.split("\t")[1]: dict(zip(header, r.split("\t"))) for r in lines[5:]}
+    types = dict(zip(header, lines[2].lstrip("#").split("\t")))
+    assert types["TMB"] == "NUMBER" and types["MSI_STATUS"] == "STRING"
+    assert rows["P01"]["PURITY"] == "0.5"  # the per-patient table wins over the sheet (0.62)
+    assert rows["P02"]["PURITY"] == "NA" and rows["P03"]["PURITY"] == "NA"
+    assert rows["P01"]["PLOIDY"] == "2.13"  # not in the table: the sheet's
+    assert rows["P02"]["MSI_STATUS"] == "MSI-H" and rows["P05"]["TMB"] == "NA"
+    clin = ex.clinical.splitlines()
+    assert "tmb" in clin[0].split("\t")
