@@ -470,7 +470,9 @@ def expected_vaf(mut: pd.DataFrame) -> dict:
         v = (r["alt_count"] / r["depth"] if not math.isnan(r["depth"]) and
              not math.isnan(r["alt_count"]) else r["vaf"])
         key = (r["patient_id"], r["gene"])
-        out[key] = max(out.get(key, -1), v)
+        out.setdefault(key, math.nan)
+        if not math.isnan(v):
+            out[key] = v if math.isnan(out[key]) else max(out[key], v)
     return out
 
 
@@ -499,7 +501,10 @@ def compare(alt, mut, back, skip=frozenset()):
         if x["mut_status"] != "not_profiled" and same:
             same = int(x["n_mutations"]) == int(y["n_mutations"])
         if same and key in vaf:
-            assert y["vaf"] == pytest.approx(vaf[key], rel=1e-6), key
+            if math.isnan(vaf[key]):
+                assert math.isnan(y["vaf"]), key
+            else:
+                assert y["vaf"] == pytest.approx(vaf[key], rel=1e-6), key
         if not same:
             differ.add(key)
             assert key in skip, (key, dict(x), dict(y))
@@ -670,3 +675,60 @@ def test_the_per_patient_table_becomes_sample_attributes(example):
     assert rows["P02"]["MSI_STATUS"] == "MSI-H" and rows["P05"]["TMB"] == "NA"
     clin = ex.clinical.splitlines()
     assert "tmb" in clin[0].split("\t")
+
+
+def test_a_maf_input_leaves_as_it_came_in(tmp_path):
+    """TCGA-LAML (maftools' example MAF, GRCh37) as the variant file of 40 patients: the
+    exported MAF rows are the input rows (coordinates, alleles, classes, protein changes), the
+    VAFs (i_TumorVAF_WU, no read counts) survive, and reading back gives the table again. No
+    patient has copy number: the study has no CNA profile and no _cna case list."""
+    from cohortmark.cohort import assemble_alterations, assemble_mutations
+    from cohortmark.genome import load_panel
+    from cohortmark.ingest import run_shard
+    from cohortmark.tsv import read_tsv, write_tsv
+
+    path = DATA / "cohorts" / "tcga_laml.maf.gz"
+    raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    genes = ["FLT3", "DNMT3A", "NPM1", "IDH2", "IDH1", "TET2", "RUNX1", "TP53", "NRAS",
+             "CEBPA", "WT1", "KIT", "PTPN11", "KRAS", "ASXL1"]
+    (tmp_path / "panel.tsv").write_text("gene\n" + "\n".join(genes) + "\n")
+    panel = load_panel(tmp_path / "panel.tsv", "GRCh37")
+    ids = list(dict.fromkeys(raw["Tumor_Sample_Barcode"]))[:40]
+    (tmp_path / "s.tsv").write_text("patient_id\tvariant_file\n" + "".join(
+        f"{i}\t{path}\n" for i in ids))
+    sheet = load_samples(tmp_path / "s.tsv", check_files=False)
+    cfg = default_config(panel=str(tmp_path / "panel.tsv"), genome="GRCh37",
+                         export={"study_id": "laml_subset", "cancer_type": "aml"})
+    records = [{"patient_id": i, "variant_file": str(path)} for i in ids]
+    alt, mut = run_shard(records, panel, cfg, "GRCh37", tmp_path / "cache", log=lambda m: None)
+    write_tsv(assemble_alterations([alt], sheet, panel), tmp_path / "a.tsv")
+    write_tsv(assemble_mutations([mut], sheet), tmp_path / "m.tsv")
+    alt, mut = read_tsv(tmp_path / "a.tsv"), read_tsv(tmp_path / "m.tsv")
+    ex = export_cohort(alt, mut, sheet, cfg["export"], "GRCh37",
+                       cfg["variants"]["non_alterations"])
+    assert ex.notes == []
+    files = ex.study.files
+    assert "data_cna.txt" not in files and "case_lists/cases_cna.txt" not in files
+    assert "case_lists/cases_cnaseq.txt" not in files
+    lines = [ln for ln in files["data_mutations.txt"].splitlines() if not ln.startswith("#")]
+    out = pd.DataFrame([ln.split("\t") for ln in lines[1:]], columns=lines[0].split("\t"))
+    src = raw[raw["Tumor_Sample_Barcode"].isin(ids) & raw["Hugo_Symbol"].isin(genes)]
+    assert len(out) == len(src) > 20 and {"INS", "DEL"} <= set(out["Variant_Type"])
+    key = ["Tumor_Sample_Barcode", "Chromosome", "Start_Position", "Tumor_Seq_Allele2"]
+    merged = out.merge(src, on=key, suffixes=("", "_in"), validate="one_to_one")
+    assert len(merged) == len(src)
+    for ours, theirs in (("End_Position", "End_position"), ("Reference_Allele", None),
+                         ("Variant_Classification", None), ("Variant_Type", None),
+                         ("Hugo_Symbol", None), ("HGVSp_Short", "Protein_Change")):
+        assert (merged[ours] == merged[theirs or ours + "_in"]).all(), ours
+    ours = pd.to_numeric(merged["i_TumorVAF_WU"], errors="coerce")
+    theirs = pd.to_numeric(merged["i_TumorVAF_WU_in"], errors="coerce")
+    # (cohortmark keeps VAFs to 7 significant digits: 41.0788381742739 -> 41.07884)
+    bad = ~(((ours - theirs).abs() <= 1e-6 * theirs.abs()) | (ours.isna() & theirs.isna()))
+    assert not bad.any(), merged.loc[bad, key + ["i_TumorVAF_WU", "i_TumorVAF_WU_in"]]
+    assert ours.notna().sum() > 20
+    paths = write_export(ex, tmp_path / "export")
+    back = read_study(paths["cbioportal"], panel, cfg, "GRCh37")
+    assert compare(alt, mut, back) == set()
+    assert (back["cn_status"] == "not_profiled").all()
+    assert (back["mut_status"] != "not_profiled").all()
