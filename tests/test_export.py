@@ -10,6 +10,7 @@
 """
 
 import csv
+import io
 import math
 import os
 import re
@@ -17,6 +18,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from cohortmark import schema
 from cohortmark.config import default_config
 from cohortmark.errors import InputError
 from cohortmark.export import export_cohort, panel_id, profiled_genes, read_study, write_export
@@ -732,3 +734,14 @@ def test_a_maf_input_leaves_as_it_came_in(tmp_path):
     assert compare(alt, mut, back) == set()
     assert (back["cn_status"] == "not_profiled").all()
     assert (back["mut_status"] != "not_profiled").all()
+
+
+def test_without_any_mutation_data_there_is_no_mutation_profile(edge):
+    (alt, mut, sheet, cfg, _), _, _ = edge
+    alt = alt.assign(mut_status="not_profiled")
+    ex = export_cohort(alt, mut.iloc[0:0], sheet, cfg["export"], BUILD, [])
+    files = ex.study.files
+    assert "meta_mutations.txt" not in files and "case_lists/cases_sequenced.txt" not in files
+    assert "mutations" not in files["data_gene_panel_matrix.txt"].splitlines()[0].split("\t")
+    assert ex.maf.splitlines() == ["#version 2.4", "\t".join(schema.MAF_COLUMNS)]
+    assert set(pd.read_csv(io.StringIO(ex.clinical), sep="\t")["mutations_profiled"]) == {False}

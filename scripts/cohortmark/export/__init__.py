@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import schema
 from .cbioportal import Study, cbioportal_study, panel_id, write_study, write_text
+from .maf import maf_text
 from .maftools import clinical_table, cn_table, tsv_text
 from .readback import profiled_genes, read_study
 
@@ -48,8 +50,6 @@ def export_cohort(alterations: pd.DataFrame, mutations: pd.DataFrame, sheet: pd.
                              patients=patients, structural_variants=structural_variants)
     maf = study.files.get("data_mutations.txt")
     if maf is None:
-        from .. import schema
-        from .maf import maf_text
         maf = maf_text(pd.DataFrame(columns=schema.MAF_COLUMNS))
     return Export(study, maf, tsv_text(clinical_table(sheet, alterations, patients)),
                   tsv_text(cn_table(alterations)), list(study.notes))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .. import schema
 from ..errors import InputError
 
 # Sheet columns that locate input files rather than describe the patient: not exported.
@@ -200,7 +201,6 @@ def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = Non
                   [_num(v) for v in ploidy]),
     ] + extra_sample
 
-    from .. import schema
     known = set(schema.SAMPLE_COLUMNS) | set(LOCATORS) | {"_line", "patient_id"}
     taken = {a.name for a in out.patient + out.sample} | {"PATIENT_ID", "SAMPLE_ID"}
     seen: dict[str, str] = {}

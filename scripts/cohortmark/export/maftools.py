@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from .clinical import LOCATORS
@@ -30,7 +31,7 @@ CN_DIRECTION = {"AMP": "Amp", "GAIN": "Amp", "HOMDEL": "Del", "LOSS": "Del"}
 def _cell(v) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return ""
-    if isinstance(v, bool):
+    if isinstance(v, bool | np.bool_):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float):
         return f"{v:.10g}"
