@@ -23,13 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from cohortmark import schema  # noqa: E402
-from cohortmark.cohort import assemble_alterations, assemble_mutations  # noqa: E402
+from cohortmark.cohort import (  # noqa: E402
+    assemble_alterations,
+    assemble_mutations,
+    assemble_patients,
+)
 from cohortmark.config import default_config  # noqa: E402
 from cohortmark.copynumber import gene_copy_number  # noqa: E402
 from cohortmark.copynumber import not_profiled as cn_not_profiled  # noqa: E402
 from cohortmark.genome import chrom_lengths, load_panel  # noqa: E402
-from cohortmark.ingest import run_shard  # noqa: E402
-from cohortmark.sheets import load_samples, patient_record  # noqa: E402
+from cohortmark.ingest import ingest_record, run_shard  # noqa: E402
+from cohortmark.sheets import load_samples  # noqa: E402
 from cohortmark.tsv import read_tsv, write_tsv  # noqa: E402
 from cohortmark.variants import gene_mutations  # noqa: E402
 from cohortmark.variants.core import finish  # noqa: E402
@@ -56,16 +60,22 @@ def example_cohort(tmp: Path, config: dict | None = None):
     sheet = load_samples(ROOT / "config" / "samples.tsv", check_files=False)
     records = []
     for row in sheet.to_dict("records"):
-        rec = patient_record(row)
+        rec = ingest_record(row)
         for col in ("cn_file", "variant_file"):
             if rec.get(col):
                 rec[col] = str(ROOT / rec[col])
         records.append(rec)
-    alterations, mutations = run_shard(records, PANEL, config, BUILD, tmp / "cache",
-                                       log=lambda m: None)
+    alterations, mutations, patients = run_shard(records, PANEL, config, BUILD, tmp / "cache",
+                                                 log=lambda m: None)
     alterations = assemble_alterations([alterations], sheet, PANEL)
     mutations = assemble_mutations([mutations], sheet)
+    write_tsv(assemble_patients([patients], sheet), tmp / "patients.tsv", schema.PATIENT_COLUMNS)
     return (*_as_files(tmp, alterations, mutations, sheet), config)
+
+
+def example_patients(tmp: Path) -> pd.DataFrame:
+    """results/cohort/patients.tsv of ``example_cohort(tmp)`` (written by it)."""
+    return read_tsv(tmp / "patients.tsv")
 
 
 # --- the edge cohort ---------------------------------------------------------------------------

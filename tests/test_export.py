@@ -26,17 +26,25 @@ from cohortmark.export.clinical import attribute_name, clinical_attributes
 from cohortmark.export.maf import maf_alleles, variant_classification, vcf2maf_classification
 from cohortmark.sheets import load_samples
 from cohortmark.variants.consequences import MAF_CLASS, SO_RANKED, most_severe, so_class
-from export_fixtures import BUILD, NOT_CARRIED, PANEL, ROOT, edge_cohort, example_cohort
+from export_fixtures import (
+    BUILD,
+    NOT_CARRIED,
+    PANEL,
+    ROOT,
+    edge_cohort,
+    example_cohort,
+    example_patients,
+)
 
 DATA = ROOT / "tests" / "data"
 
 
-def run_export(cohort, tmp_path, **settings):
+def run_export(cohort, tmp_path, patients=None, **settings):
     alt, mut, sheet, cfg = cohort[:4]
     sv = cohort[4] if len(cohort) > 4 else None
     cfg = {**cfg, "export": {**cfg["export"], **settings}}
     ex = export_cohort(alt, mut, sheet, cfg["export"], BUILD, cfg["variants"]["non_alterations"],
-                       structural_variants=sv)
+                       patients=patients, structural_variants=sv)
     paths = write_export(ex, tmp_path / "export")
     return ex, paths
 
@@ -45,7 +53,7 @@ def run_export(cohort, tmp_path, **settings):
 def example(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("example")
     cohort = example_cohort(tmp)
-    ex, paths = run_export(cohort, tmp)
+    ex, paths = run_export(cohort, tmp, patients=example_patients(tmp))
     return cohort, ex, paths
 
 
@@ -654,10 +662,14 @@ def test_export_is_deterministic_and_follows_the_umask(edge, tmp_path):
         assert (paths["cbioportal"] / rel).read_bytes() == (again["cbioportal"] / rel).read_bytes()
         assert (again["cbioportal"] / rel).stat().st_mode & 0o777 == 0o644
     assert again["maf"].stat().st_mode & 0o777 == 0o644
-    # writing over an existing export replaces it whole (no stale gene panel files)
+    # writing over an existing export replaces it whole (no stale gene panel files), and the
+    # temporary folder of a killed earlier write is cleared
     (again["cbioportal"] / "data_gene_panel_stale.txt").write_text("stable_id: x\n")
+    (tmp_path / "x" / ".cbioportal.killed").mkdir()
     write_export(ex, tmp_path / "x")
     assert not (again["cbioportal"] / "data_gene_panel_stale.txt").exists()
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
+        "cbioportal", "cohort.maf", "cohort_clinical.tsv", "cohort_cn.tsv"]
 
 
 def test_the_per_patient_table_becomes_sample_attributes(example):
@@ -702,7 +714,8 @@ def test_a_maf_input_leaves_as_it_came_in(tmp_path):
     cfg = default_config(panel=str(tmp_path / "panel.tsv"), genome="GRCh37",
                          export={"study_id": "laml_subset", "cancer_type": "aml"})
     records = [{"patient_id": i, "variant_file": str(path)} for i in ids]
-    alt, mut = run_shard(records, panel, cfg, "GRCh37", tmp_path / "cache", log=lambda m: None)
+    alt, mut, _ = run_shard(records, panel, cfg, "GRCh37", tmp_path / "cache",
+                            log=lambda m: None)
     write_tsv(assemble_alterations([alt], sheet, panel), tmp_path / "a.tsv")
     write_tsv(assemble_mutations([mut], sheet), tmp_path / "m.tsv")
     alt, mut = read_tsv(tmp_path / "a.tsv"), read_tsv(tmp_path / "m.tsv")

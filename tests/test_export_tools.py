@@ -196,3 +196,20 @@ def test_maftools_reads_the_maf_with_clinical_data_and_copy_number(rscript, expo
         clinical.columns)
     # CDKN2A deleted in P03 (6.1 months), P04 (16.8) and P10 (4.6): median 6.1 (3 patients)
     assert re.search(r"Mutant\s+6\.1\s+3\n", done.stdout), done.stdout
+
+
+def test_the_readme_maftools_commands_run(rscript, exports, tmp_path):
+    """The R block of README.md, run as written from a directory holding results/export/."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = re.search(r"\*\*maftools\*\* \(R\):\n\n```r\n(.*?)```", readme, re.S)
+    assert block, "README has no maftools block"
+    export = exports["example"][1]
+    run = tmp_path / "results" / "export"
+    run.mkdir(parents=True)
+    for name in ("maf", "clinical", "cn"):
+        shutil.copy(export[name], run / export[name].name)
+    script = "pdf(NULL)\n" + block.group(1) + "\ncat('subset', nrow(getSampleSummary(both)))\n"
+    done = subprocess.run([rscript, "-e", script], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # profiled for both mutations and copy number: the 9 patients other than P06 and P09
+    assert "subset 9" in done.stdout

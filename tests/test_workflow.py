@@ -174,6 +174,50 @@ def test_twist1_association_agrees_with_scipy(example_run):
     assert round(row["p_value"], 3) == 0.028
 
 
+def test_export_reads_back_as_the_cohort_table(example_run):
+    """results/export/cbioportal read back with cohortmark's own readers (gene panel matrix
+    applied) gives the run's alterations table for every patient x gene."""
+    import yaml
+    from cohortmark.config import resolve
+    from cohortmark.export import read_study
+    from cohortmark.genome import load_panel
+
+    config = resolve(yaml.safe_load((example_run / "config" / "config.yaml").read_text()))
+    back = read_study(example_run / "results" / "export" / "cbioportal", load_panel(), config,
+                      "GRCh38").set_index(["patient_id", "gene"])
+    alt = table(example_run, "cohort/alterations.tsv").set_index(["patient_id", "gene"])
+    assert list(back.index) == list(alt.index)
+    for col in ("cn_status", "cn_call", "mut_status", "mutation_class"):
+        assert back[col].fillna("").equals(alt[col].fillna("")), col
+    n = pd.to_numeric(back["n_mutations"]).fillna(-1)
+    assert n.equals(pd.to_numeric(alt["n_mutations"]).fillna(-1).astype(n.dtype))
+    assert ((back["cn_value"] - alt["cn_value"]).abs().fillna(0) < 1e-9).all()
+    log = (example_run / "logs" / "export.log").read_text()
+    assert "export: study cohortmark_example, 11 samples, profiles mutations, cna" in log
+    maf = (example_run / "results" / "export" / "cohort.maf").read_text()
+    assert maf == (example_run / "results" / "export" / "cbioportal" / "data_mutations.txt"
+                   ).read_text()
+
+
+def test_export_settings_rerun_the_export_only(example_run):
+    """A changed export setting reruns the export (and the report, which prints every
+    setting), nothing else; export.enabled: false leaves the export out."""
+    text = (example_run / "config" / "config.yaml").read_text()
+    for change, expect in (("study_id: other_study", {"export", "report"}),
+                           ("enabled: false", {"report"})):
+        key = change.split(":")[0]
+        new = re.sub(rf"^(  {key}:) \S+", f"  {change}", text, count=1, flags=re.M)
+        assert new != text
+        path = example_run / "config" / f"export_{key}.yaml"
+        path.write_text(new)
+        cmd = SNAKEMAKE + ["--snakefile", str(ROOT / "Snakefile"), "--directory",
+                           str(example_run), "--configfile", str(path), "--cores", "2", "-n"]
+        dry = subprocess.run(cmd, capture_output=True, text=True, cwd=example_run)
+        assert dry.returncode == 0, dry.stderr[-3000:]
+        assert set(planned_jobs(dry)) - {"all"} == expect, dry.stdout[-3000:]
+        path.unlink()
+
+
 def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     sheet_path = example_run / "config" / "samples.tsv"
     sheet = pd.read_csv(sheet_path, sep="\t", dtype=str, keep_default_na=False)
@@ -186,7 +230,7 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
     assert set(jobs) - {"ingest_shard", "all"} <= {
         "cohort_alterations", "statistics", "ctdna", "ctdna_figures", "eligibility",
-        "figures", "report"}
+        "figures", "report", "export"}
     real = snakemake(example_run, "--cores", "2")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()

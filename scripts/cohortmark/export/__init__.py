@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
-from .cbioportal import Study, cbioportal_study, panel_id, write_study, write_text
+from ..tsv import atomic_write
+from .cbioportal import Study, cbioportal_study, panel_id, write_study
 from .maf import maf_text
 from .maftools import clinical_table, cn_table, tsv_text
 from .readback import profiled_genes, read_study
@@ -62,7 +63,7 @@ def write_export(export: Export, outdir: str | os.PathLike) -> dict[str, Path]:
     paths = {"cbioportal": outdir / STUDY_DIR, "maf": outdir / MAF_NAME,
              "clinical": outdir / CLINICAL_NAME, "cn": outdir / CN_NAME}
     write_study(export.study, paths["cbioportal"])
-    write_text(paths["maf"], export.maf)
-    write_text(paths["clinical"], export.clinical)
-    write_text(paths["cn"], export.cn)
+    atomic_write(paths["maf"], export.maf)
+    atomic_write(paths["clinical"], export.clinical)
+    atomic_write(paths["cn"], export.cn)
     return paths

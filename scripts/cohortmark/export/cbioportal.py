@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..tsv import _umask
 from .clinical import clinical_attributes, clinical_file
 from .maf import maf_table, maf_text
 
@@ -296,9 +297,12 @@ def write_study(study: Study, outdir: str | os.PathLike) -> None:
     leaves the old folder or none, never a mix). Files follow the user's umask."""
     outdir = Path(outdir)
     outdir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in outdir.parent.glob(f".{outdir.name}.*"):  # left by a killed earlier write
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(dir=outdir.parent, prefix=f".{outdir.name}."))
     try:
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700
         for rel, text in study.files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -314,24 +318,3 @@ def write_study(study: Study, outdir: str | os.PathLike) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write one file atomically (temporary sibling + rename), following the umask."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
