@@ -18,7 +18,7 @@ from runs import ROOT, clone_run, outputs, planned_jobs, snakemake, table
 pytestmark = pytest.mark.workflow
 
 DOWNSTREAM_OF_COHORT = {"cohort_alterations", "eligibility", "statistics", "ctdna",
-                        "ctdna_figures", "figures", "report", "all"}
+                        "ctdna_figures", "figures", "report", "export", "all"}
 EVERYTHING = {"ingest_shard"} | DOWNSTREAM_OF_COHORT
 # Tests that execute a change run only up to the table they check (the rest of the plan is
 # asserted by dry runs), to keep the suite fast.
@@ -79,6 +79,8 @@ MATRIX = [
      {"figures", "report", "all"}),
     ("figures_report_title", set_key("figures", "report_title", "Milademetan"),
      {"report", "all"}),
+    ("export_study_id", set_key("export", "study_id", "other_study"), {"export", "report", "all"}),
+    ("export_disabled", set_key("export", "enabled", False), {"report", "all"}),
 ]
 
 

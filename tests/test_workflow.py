@@ -131,6 +131,31 @@ def test_twist1_association_agrees_with_scipy(example_run):
     assert round(row["p_value"], 3) == 0.028
 
 
+def test_export_reads_back_as_the_cohort_table(example_run):
+    """results/export/cbioportal read back with cohortmark's own readers (gene panel matrix
+    applied) gives the run's alterations table for every patient x gene."""
+    import yaml
+    from cohortmark.config import resolve
+    from cohortmark.export import read_study
+    from cohortmark.genome import load_panel
+
+    config = resolve(yaml.safe_load((example_run / "config" / "config.yaml").read_text()))
+    back = read_study(example_run / "results" / "export" / "cbioportal", load_panel(), config,
+                      "GRCh38").set_index(["patient_id", "gene"])
+    alt = table(example_run, "cohort/alterations.tsv").set_index(["patient_id", "gene"])
+    assert list(back.index) == list(alt.index)
+    for col in ("cn_status", "cn_call", "mut_status", "mutation_class"):
+        assert back[col].fillna("").equals(alt[col].fillna("")), col
+    n = pd.to_numeric(back["n_mutations"]).fillna(-1)
+    assert n.equals(pd.to_numeric(alt["n_mutations"]).fillna(-1).astype(n.dtype))
+    assert ((back["cn_value"] - alt["cn_value"]).abs().fillna(0) < 1e-9).all()
+    log = (example_run / "logs" / "export.log").read_text()
+    assert "export: study cohortmark_example, 11 samples, profiles mutations, cna" in log
+    maf = (example_run / "results" / "export" / "cohort.maf").read_text()
+    assert maf == (example_run / "results" / "export" / "cbioportal" / "data_mutations.txt"
+                   ).read_text()
+
+
 def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
     example_run = clone
     sheet_path = example_run / "config" / "samples.tsv"
@@ -144,7 +169,7 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
     assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
     assert set(jobs) - {"ingest_shard", "all"} <= {
         "cohort_alterations", "statistics", "ctdna", "ctdna_figures", "eligibility",
-        "figures", "report"}
+        "figures", "report", "export"}
     real = snakemake(example_run, "--cores", "2", "results/cohort/alterations.tsv")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()

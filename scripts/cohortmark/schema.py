@@ -128,3 +128,14 @@ def __getattr__(name: str):
 
         return [r.name for r in FORMATS]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+# --- export (cohortmark.export) ------------------------------------------------------------
+# MAF columns of results/export/cohort.maf and the cBioPortal study's data_mutations.txt: the
+# columns cBioPortal's validator and maftools' read.maf require, then vcf2maf's read counts,
+# the caller's VAF in percent (TCGA's i_TumorVAF_WU), the SO consequence, FILTER and vcf_pos.
+MAF_COLUMNS = [
+    "Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position", "Strand",
+    "Variant_Classification", "Variant_Type", "Reference_Allele", "Tumor_Seq_Allele1",
+    "Tumor_Seq_Allele2", "Tumor_Sample_Barcode", "HGVSp_Short", "t_depth", "t_ref_count",
+    "t_alt_count", "i_TumorVAF_WU", "Consequence", "FILTER", "vcf_pos",
+]

@@ -314,3 +314,25 @@ def report(smk, log) -> None:
     render_report(tables, figures_, provenance(dict(config), inputs, user_files),
                   smk.output[0])
     log(f"report: {smk.output[0]}")
+
+
+def export(smk, log) -> None:
+    """Rule export: the cohort tables -> results/export/ (cBioPortal study folder, MAF,
+    maftools clinical data and copy number). What the formats cannot carry goes to the log."""
+    from .export import export_cohort, write_export
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    sv_path = getattr(smk.input, "structural_variants", None)
+    result = export_cohort(read_tsv(smk.input.alterations), read_tsv(smk.input.mutations), sheet,
+                           smk.params.settings["export"], smk.params.build,
+                           smk.params.non_alterations, patients=read_tsv(smk.input.patients),
+                           structural_variants=read_tsv(sv_path) if sv_path else None)
+    paths = write_export(result, Path(smk.output.study).parent)
+    expected = {Path(smk.output.study), Path(smk.output.maf), Path(smk.output.clinical),
+                Path(smk.output.cn)}
+    assert set(paths.values()) == expected, (paths, expected)
+    study = result.study
+    log(f"export: study {study.study_id}, {len(sheet)} samples, profiles "
+        f"{', '.join(study.profiled) or 'none'}, {len(study.panels)} gene panel(s)")
+    for note in result.notes:
+        log(f"note: {note}")

@@ -190,6 +190,13 @@ def get_final_output():
         out.append("results/cohort/eligibility.tsv")
     if PLASMA is not None:
         out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
+    if config["export"]["enabled"]:
+        out += [
+            "results/export/cbioportal",
+            "results/export/cohort.maf",
+            "results/export/cohort_clinical.tsv",
+            "results/export/cohort_cn.tsv",
+        ]
     return out
 
 

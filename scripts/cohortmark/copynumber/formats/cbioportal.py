@@ -31,7 +31,8 @@ def read(t, want, cfg):
         mode = "discrete" if (value == np.round(value)).all() else "log2"  # whole -> levels
     if mode == "discrete":
         discrete_check(t, rows, vi, value)
-    return gene_rows(t, rows, gi, value, "discrete" if mode == "discrete" else "log2"), chosen
+    unit = {"discrete": "discrete", "copy_number": "cn"}.get(mode, "log2")
+    return gene_rows(t, rows, gi, value, unit), chosen
 
 
 READER = Reader(
