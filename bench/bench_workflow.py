@@ -1,21 +1,32 @@
 """Registry-scale benchmark of the whole workflow (``make bench``; not part of the tests).
 
-For each cohort size N it generates a synthetic cohort in real formats (CNVkit .cns of ~100
-segments, bgzipped and indexed tumour/normal VEP VCFs of a few thousand records), runs the
-workflow from scratch, then adds one patient and reruns. It measures wall time, CPU time of
-all processes, peak memory (summed RSS of the whole process tree, sampled every 0.1 s) and
-the number of jobs. Once, at a small N, it also runs the naive layout - one job per patient
-(``ingest.shards = N``) - and reports the ratio. Results: printed and written to
-bench/results.tsv. A projection to 100,000 patients is fitted from the measured sizes.
+For each cohort size N it runs the workflow from scratch on the first N patients of one
+synthetic registry cohort in real formats (CNVkit .cns of ~100 segments, bgzipped and indexed
+tumour/normal VEP VCFs of ~3,000 records, plasma VCFs for 10% of the patients; generated once
+by ``bench/registry_cohort.py`` and reused), then adds one patient and reruns. Per run it
+measures:
 
-    python bench/bench_workflow.py [--sizes 100,1000,5000] [--naive-size 100] [--cores 2]
+- wall time, and how long Snakemake planned before the first job started;
+- the CPU time of the Snakemake controller (the main process itself: parsing, the DAG, the
+  scheduler) against the CPU time of the jobs (every process below it; from the kernel's
+  accounting of the whole tree when it exits, minus the controller's own);
+- per job: wall, CPU and peak resident memory (``ru_maxrss``) as the job logged them
+  (``cohortmark.steps.resource_line``), beside the ``mem_mb`` and ``runtime`` the rule
+  requested - ``bench/jobs.tsv``;
+- the summed memory of all processes (sampled), the size of report.html, and whether every
+  patient x gene call agrees with the generator's truth.
+
+Results: bench/results.tsv, bench/jobs.tsv, and the table in README.md's Performance section
+(``--readme``).
+
+    python bench/bench_workflow.py [--sizes 1000,20000,100000] [--data DIR] [--cores 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,17 +38,26 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from cohortmark_synthetic import add_patient, make_cohort  # noqa: E402
+sys.path.insert(0, str(ROOT / "bench"))
+from cohortmark_synthetic import add_patient  # noqa: E402
+from registry_cohort import run_dir  # noqa: E402
 
-WORK = ROOT / "bench" / "work"
+RESOURCE_LINE = re.compile(
+    r"cohortmark: resources: wall (?P<wall_s>[\d.]+) s, CPU (?P<cpu_s>[\d.]+) s, peak memory "
+    r"(?P<peak_mb>\d+) MB; requested mem_mb (?P<mem_mb>\S+), runtime (?P<runtime_min>\S+) min")
 
 
-class TreeMonitor:
-    """Samples CPU time and summed RSS of a process and all its descendants."""
+class RunMonitor:
+    """Samples the Snakemake controller's own CPU time, when the first job process appears,
+    and the summed RSS of the whole process tree."""
 
-    def __init__(self, pid: int, interval: float = 0.1):
+    def __init__(self, pid: int, interval: float = 0.2):
         self.root = psutil.Process(pid)
-        self.interval, self.peak_rss, self.cpu = interval, 0, {}
+        self.interval = interval
+        self.start = time.perf_counter()
+        self.controller_cpu = 0.0
+        self.first_child_s = None
+        self.peak_rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -45,16 +65,19 @@ class TreeMonitor:
     def _run(self):
         while not self._stop.is_set():
             try:
-                procs = [self.root] + self.root.children(recursive=True)
+                with self.root.oneshot():
+                    t = self.root.cpu_times()
+                    rss = self.root.memory_info().rss
+                self.controller_cpu = t.user + t.system
+                children = self.root.children(recursive=True)
             except psutil.NoSuchProcess:
                 break
-            rss = 0
-            for p in procs:
+            jobs = [p for p in children if _is_job(p)]
+            if jobs and self.first_child_s is None:
+                self.first_child_s = time.perf_counter() - self.start
+            for p in children:
                 try:
-                    with p.oneshot():
-                        rss += p.memory_info().rss
-                        t = p.cpu_times()
-                        self.cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+                    rss += p.memory_info().rss
                 except psutil.NoSuchProcess:
                     continue
             self.peak_rss = max(self.peak_rss, rss)
@@ -65,114 +88,204 @@ class TreeMonitor:
         self._thread.join()
 
 
+def _is_job(proc: psutil.Process) -> bool:
+    try:
+        return any(".snakemake/scripts/" in part for part in proc.cmdline())
+    except psutil.Error:
+        return False
+
+
 def run_workflow(workdir: Path, cores: int, extra: list[str] = ()) -> dict:
+    """Run Snakemake in ``workdir``; return the run's measurements and its jobs."""
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
            "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"),
            "--cores", str(cores), *extra]
+    started = time.time()
     start = time.perf_counter()
     with open(workdir / "snakemake.log", "a") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-        mon = TreeMonitor(proc.pid)
-        rc = proc.wait()
+        mon = RunMonitor(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
         mon.stop()
     wall = time.perf_counter() - start
-    if rc != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"snakemake failed in {workdir}; see {workdir / 'snakemake.log'}")
+    total_cpu = usage.ru_utime + usage.ru_stime  # the controller and every job below it
+    controller = min(mon.controller_cpu, total_cpu)
     text = (workdir / "snakemake.log").read_text()
     done = re.findall(r"(\d+) of (\d+) steps \(100%\) done", text)
-    return {"wall_s": round(wall, 1), "cpu_s": round(sum(mon.cpu.values()), 1),
-            "peak_mem_mb": round(mon.peak_rss / 2**20), "jobs": int(done[-1][1]) if done else 0}
+    jobs = job_resources(workdir, since=started)
+    report = workdir / "results" / "report.html"
+    row = {
+        "wall_s": round(wall, 1),
+        "planning_s": round(mon.first_child_s if mon.first_child_s is not None else wall, 1),
+        "controller_cpu_s": round(controller, 1),
+        "jobs_cpu_s": round(total_cpu - controller, 1),
+        "controller_share": round(controller / total_cpu, 3) if total_cpu else None,
+        "jobs": int(done[-1][1]) if done else 0,
+        "peak_tree_mem_mb": round(mon.peak_rss / 2**20),
+        "largest_job_mem_mb": int(jobs["peak_mb"].max()) if len(jobs) else None,
+        "largest_job": (jobs.loc[jobs["peak_mb"].idxmax(), "job"] if len(jobs) else ""),
+        "max_mem_used_of_requested": (round((jobs["peak_mb"] / jobs["mem_mb"]).max(), 2)
+                                      if len(jobs) else None),
+        "report_mb": round(report.stat().st_size / 1e6, 2) if report.exists() else None,
+    }
+    return {"row": row, "jobs": jobs}
 
 
-SHEETS = ("samples.tsv", "ctdna.tsv", "config.yaml", "truth.tsv")
+def job_resources(workdir: Path, since: float) -> pd.DataFrame:
+    """The resource line of every job log written since ``since`` (the jobs of one run)."""
+    rows = []
+    logs = workdir / "logs"
+    for path in sorted(logs.rglob("*.log")) if logs.is_dir() else ():
+        if path.stat().st_mtime < since:
+            continue
+        match = None
+        for line in path.read_text(errors="replace").splitlines():
+            match = RESOURCE_LINE.search(line) or match
+        if match is None:
+            continue
+        rel = path.relative_to(logs)
+        rule = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        job = str(rel.with_suffix("")).replace(os.sep, ":")
+        values = match.groupdict()
+        rows.append({"job": job, "rule": rule,
+                     **{k: float(v) if v not in ("None",) else None for k, v in values.items()}})
+    return pd.DataFrame(rows, columns=["job", "rule", "wall_s", "cpu_s", "peak_mb", "mem_mb",
+                                       "runtime_min"])
 
 
-def prepare(n: int, shards: int | None = None, tag: str = "", reuse: bool = False) -> Path:
-    """A generated cohort of n patients in bench/work/n{n}{tag}, with no results yet.
+def check_truth(workdir: Path) -> str:
+    """Agreement of alterations.tsv with the generator's truth (every patient x gene)."""
+    read = dict(sep="\t", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(workdir / "truth.tsv", usecols=lambda c: c != "cn", **read)
+    truth = truth[truth["kind"] == "gene"]
+    columns = ["patient_id", "gene", "cn_status", "cn_call", "mut_status", "mutation_class",
+               "protein_change"]
+    calls = pd.read_csv(workdir / "results" / "cohort" / "alterations.tsv",
+                        usecols=columns, **read)
+    merged = truth[columns].merge(calls, on=["patient_id", "gene"], how="outer",
+                                  suffixes=("_truth", "_run"), indicator=True)
+    missing = int((merged["_merge"] != "both").sum())
+    wrong = {c: int((merged[f"{c}_truth"] != merged[f"{c}_run"]).sum()) for c in columns[2:]}
+    if missing or any(wrong.values()):
+        return f"{missing} rows missing, wrong: {wrong}"
+    return f"all {len(truth)} patient x gene calls agree"
 
-    ``reuse`` keeps a cohort generated by an earlier bench run (its sheets restored from the
-    copies kept at generation, so the patient added by that run is gone) and deletes only the
-    workflow's outputs: generating 5,000 patients takes minutes and is not what is measured.
-    """
-    workdir = WORK / f"n{n}{tag}"
-    kept = workdir / "generated"
-    if reuse and kept.is_dir():
-        for name in ("results", "logs", ".snakemake", "snakemake.log"):
-            target = workdir / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-        for name in SHEETS:
-            if (kept / name).exists():
-                shutil.copyfile(kept / name, workdir / name)
-            elif (workdir / name).exists():
-                (workdir / name).unlink()
-        print(f"reusing the generated N={n} cohort in {workdir}", flush=True)
-        return workdir
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    start = time.perf_counter()
-    make_cohort(workdir, n_patients=n, seed=n)
-    config = (workdir / "config.yaml").read_text()
-    if shards is not None:
-        config += f"ingest:\n  shards: {shards}\n"
-    (workdir / "config.yaml").write_text(config)
-    kept.mkdir()
-    for name in SHEETS:
-        if (workdir / name).exists():
-            shutil.copyfile(workdir / name, kept / name)
-    print(f"generated N={n} in {time.perf_counter() - start:.1f} s", flush=True)
-    return workdir
+
+def summarise_jobs(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: jobs, the largest measured wall/peak memory, and the requests beside them."""
+    if not len(jobs):
+        return jobs
+    g = jobs.groupby("rule", sort=False)
+    out = g.agg(jobs=("job", "size"), max_wall_s=("wall_s", "max"), max_cpu_s=("cpu_s", "max"),
+                max_peak_mb=("peak_mb", "max"), mem_mb=("mem_mb", "max"),
+                runtime_min=("runtime_min", "max")).reset_index()
+    out["mem_requested_per_used"] = (out["mem_mb"] / out["max_peak_mb"]).round(1)
+    out["runtime_requested_per_used"] = (out["runtime_min"] * 60 / out["max_wall_s"]).round(1)
+    return out
+
+
+README_START = "<!-- bench_workflow: start -->"
+README_END = "<!-- bench_workflow: end -->"
+
+
+def readme_table(results: pd.DataFrame, jobs: pd.DataFrame, cores: int) -> str:
+    """The Performance table written into README.md (between the two markers)."""
+    lines = [README_START,
+             f"| patients | run | wall | planning | controller CPU | jobs CPU | controller share"
+             " | largest job: peak / requested memory | report.html |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in results.itertuples():
+        largest = (f"{r.largest_job}: {r.largest_job_mem_mb:,.0f} / "
+                   f"{_requested(jobs, r, r.largest_job):,.0f} MB") if r.largest_job else ""
+        lines.append(
+            f"| {r.n_patients:,} | {r.run} | {_duration(r.wall_s)} | {r.planning_s:.0f} s "
+            f"| {_duration(r.controller_cpu_s)} | {_duration(r.jobs_cpu_s)} "
+            f"| {100 * r.controller_share:.1f}% | {largest} | {r.report_mb:.1f} MB |")
+    lines.append("")
+    lines.append(f"Per rule at the largest size, from scratch ({cores} cores; `bench/jobs.tsv` "
+                 "has every job):")
+    lines.append("")
+    top = jobs[(jobs["n_patients"] == results.loc[results["run"] == "from scratch", "n_patients"].max())
+               & (jobs["run"] == "from scratch")]
+    lines.append("| rule | jobs | longest wall | largest peak memory | requested mem_mb "
+                 "| requested runtime |")
+    lines.append("| --- | --- | --- | --- | --- | --- |")
+    for r in summarise_jobs(top).itertuples():
+        lines.append(f"| {r.rule} | {r.jobs} | {_duration(r.max_wall_s)} "
+                     f"| {r.max_peak_mb:,.0f} MB | {r.mem_mb:,.0f} MB "
+                     f"| {r.runtime_min:,.0f} min |")
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
+def _requested(jobs, row, job) -> float:
+    sel = jobs[(jobs["n_patients"] == row.n_patients) & (jobs["run"] == row.run)
+               & (jobs["job"] == job)]
+    return float(sel["mem_mb"].iloc[0]) if len(sel) else float("nan")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+
+
+def write_readme(block: str, path: Path = ROOT / "README.md") -> None:
+    text = path.read_text()
+    if README_START not in text:
+        raise SystemExit(f"{path}: no {README_START} marker to write the table at")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    path.write_text(head + block + tail)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="100,1000,5000")
-    ap.add_argument("--naive-size", type=int, default=100)
+    ap.add_argument("--sizes", default="1000,20000,100000")
+    ap.add_argument("--source", type=int, default=100_000,
+                    help="patients in the generated source cohort; smaller sizes are its first "
+                         "N patients, and only the part a run needs is generated")
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get(
+        "COHORTMARK_BENCH_DATA", ROOT / "bench" / "work")),
+        help="where the generated cohort and the runs live (default bench/work, or "
+             "$COHORTMARK_BENCH_DATA)")
     ap.add_argument("--cores", type=int, default=2)
-    ap.add_argument("--reuse", action="store_true",
-                    help="reuse cohorts generated by an earlier run (only outputs are deleted)")
+    ap.add_argument("--no-added", action="store_true", help="skip the one-patient-added runs")
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results.tsv")
+    ap.add_argument("--readme", action="store_true",
+                    help="write the table into README.md's Performance section")
     args = ap.parse_args()
-    rows = []
-    for n in [int(s) for s in args.sizes.split(",")]:
-        workdir = prepare(n, reuse=args.reuse)
-        rows.append({"layout": "sharded", "n_patients": n, "run": "from scratch",
-                     **run_workflow(workdir, args.cores)})
-        print(rows[-1], flush=True)
-        add_patient(workdir, seed=n + 1)
-        rows.append({"layout": "sharded", "n_patients": n + 1, "run": "one patient added",
-                     **run_workflow(workdir, args.cores)})
-        print(rows[-1], flush=True)
-    n = args.naive_size
-    workdir = prepare(n, shards=n, tag="_naive", reuse=args.reuse)
-    naive = {"layout": "naive: one job per patient", "n_patients": n, "run": "from scratch",
-             **run_workflow(workdir, args.cores)}
-    rows.append(naive)
-    print(rows[-1], flush=True)
-    table = pd.DataFrame(rows)
-    sharded = table[(table["layout"] == "sharded") & (table["n_patients"] == n)]
-    if len(sharded):
-        ratio = naive["wall_s"] / sharded["wall_s"].iloc[0]
-        print(f"naive / sharded wall time at N={n}: {ratio:.1f}x")
-        table.loc[table.index[-1], "ratio_to_sharded"] = round(ratio, 1)
-    scratch = table[(table["layout"] == "sharded") & (table["run"] == "from scratch")]
-    if len(scratch) >= 2:
-        # Linear fit of wall time and memory in N: the workflow has nothing quadratic in N.
-        fit_t = pd.Series(scratch["wall_s"].values, index=scratch["n_patients"].values)
-        fit_m = pd.Series(scratch["peak_mem_mb"].values, index=scratch["n_patients"].values)
-        (n1, t1), (n2, t2) = list(fit_t.items())[-2:]
-        m1, m2 = fit_m.iloc[-2], fit_m.iloc[-1]
-        slope_t, slope_m = (t2 - t1) / (n2 - n1), (m2 - m1) / (n2 - n1)
-        proj = {"layout": "sharded (projected)", "n_patients": 100_000, "run": "from scratch",
-                "wall_s": round(t2 + slope_t * (100_000 - n2)),
-                "peak_mem_mb": round(m2 + max(slope_m, 0) * (100_000 - n2))}
-        table = pd.concat([table, pd.DataFrame([proj])], ignore_index=True)
-        print(proj)
-    out = ROOT / "bench" / "results.tsv"
-    table.to_csv(out, sep="\t", index=False)
-    print(table.to_string(index=False))
-    print(f"written {out}")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    source = max(args.source, *sizes)
+    rows, job_tables = [], []
+
+    def record(n, run, workdir, measured):
+        row = {"n_patients": n, "run": run, **measured["row"], "truth": check_truth(workdir)}
+        rows.append(row)
+        job_tables.append(measured["jobs"].assign(n_patients=n, run=run))
+        print(row, flush=True)
+        print(summarise_jobs(measured["jobs"]).to_string(index=False), flush=True)
+
+    for n in sizes:
+        workdir = run_dir(args.data, n, source)
+        record(n, "from scratch", workdir, run_workflow(workdir, args.cores))
+        if not args.no_added:
+            add_patient(workdir, seed=n + 1)
+            record(n + 1, "one patient added", workdir, run_workflow(workdir, args.cores))
+    results = pd.DataFrame(rows)
+    jobs = pd.concat(job_tables, ignore_index=True)
+    jobs = jobs[["n_patients", "run", *[c for c in jobs.columns if c not in ("n_patients", "run")]]]
+    results.to_csv(args.results, sep="\t", index=False)
+    jobs.to_csv(args.results.with_name("jobs.tsv"), sep="\t", index=False)
+    print(results.to_string(index=False))
+    block = readme_table(results, jobs, args.cores)
+    print(block)
+    if args.readme:
+        write_readme(block)
+    print(f"written {args.results} and {args.results.with_name('jobs.tsv')}")
 
 
 if __name__ == "__main__":

@@ -379,12 +379,47 @@ assert _CSQ_TEMPLATE.count("|") == len(CSQ_FIELDS) - 1
 
 
 def csq_entry(mut: Mutation, canonical: bool = True) -> str:
-    """One comma-separated CSQ annotation (fields in CSQ_FIELDS order).
+    """One comma-separated CSQ annotation (fields in CSQ_FIELDS order, as ``_CSQ_TEMPLATE``).
 
     The canonical entry carries the mutation's consequence; the non-canonical one is an NMD
     transcript of the same gene, never more severe, so canonical-first and most-severe-first
-    readers agree.
+    readers agree. (Written with f-strings rather than the template: a registry benchmark
+    writes hundreds of millions of these; ``tests/test_example_cohort.py`` checks the files.)
     """
+    ref, alt = mut.ref, mut.alt
+    variant_class = ("SNV" if len(ref) == len(alt) == 1 else
+                     "deletion" if len(ref) > len(alt) else "insertion")
+    allele = _vep_allele(ref, alt)
+    if not canonical:
+        return _nmd_entry(mut.gene, allele, mut.existing, variant_class)
+    gene_id, tx, protein, strand = _gene_ids(mut.gene)
+    m = _HGVSP.match(mut.hgvsp) if mut.hgvsp else None
+    position = amino_acids = hgvsp = ensp = ""
+    if m:
+        a, to = AA1.get(m.group(1), "X"), m.group(3) or ""
+        position = m.group(2)
+        amino_acids = a if to in ("", "=") else f"{a}/{AA1.get(to, 'X')}"
+        hgvsp, ensp = f"{protein}:{mut.hgvsp}", protein
+    hgvsc = f"{tx}:{mut.hgvsc}" if mut.hgvsc else ""
+    return (f"{allele}|{mut.consequence}|{IMPACT.get(mut.consequence, 'MODIFIER')}|{mut.gene}|"
+            f"{gene_id}|Transcript|{tx}|protein_coding|{mut.exon}|{mut.intron}|{hgvsc}|{hgvsp}"
+            f"|||{position}|{amino_acids}||{mut.existing}||{strand}||{variant_class}|HGNC|YES||"
+            f"{ensp}||||||")
+
+
+@lru_cache(maxsize=100_000)
+def _nmd_entry(gene: str, allele: str, existing: str, variant_class: str) -> str:
+    gene_id, _, _, strand = _gene_ids(gene)
+    return _CSQ_TEMPLATE.format(
+        allele=allele, gene=gene, gene_id=gene_id, existing=existing, strand=strand,
+        variant_class=variant_class, consequence="intron_variant&NMD_transcript_variant",
+        impact="MODIFIER", tx=_placeholder_id("ENST", gene + ".nmd"),
+        biotype="nonsense_mediated_decay", exon="", intron="", hgvsc="", hgvsp="",
+        protein_position="", amino_acids="", canonical="", ensp="")
+
+
+def _csq_entry_template(mut: Mutation, canonical: bool = True) -> str:
+    """``csq_entry`` written through ``_CSQ_TEMPLATE`` (the tests compare the two)."""
     gene_id, tx, protein, strand = _gene_ids(mut.gene)
     ref, alt = mut.ref, mut.alt
     variant_class = ("SNV" if len(ref) == len(alt) == 1 else

@@ -6,7 +6,9 @@ bad input ends the job with one clear line (and no traceback), logged and on std
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 from . import schema
@@ -36,6 +38,7 @@ def run(step, smk) -> None:
 
         try:
             step(smk, log)
+            log(resource_line(smk))
         except InputError as err:
             message = f"cohortmark: error: {err}"
             log(message)
@@ -45,6 +48,41 @@ def run(step, smk) -> None:
             log("cohortmark: internal error (please report it with this log):")
             log(traceback.format_exc().rstrip())
             raise
+
+
+_IMPORTED = time.monotonic()
+
+
+def _process_age() -> float:
+    """Seconds since this process started (Linux ``/proc``; elsewhere since this module was
+    imported, which misses the interpreter's start-up)."""
+    try:
+        with open("/proc/self/stat") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - _IMPORTED
+
+
+def resource_line(smk) -> str:
+    """What the job used against what it requested (the rule's ``resources``), for the log:
+    wall time since the process started, CPU time and peak resident memory (``ru_maxrss``, of
+    this process and of the largest child it waited for). The benchmark reads these lines to
+    calibrate the rules' requests (``bench/bench_workflow.py``)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = _process_age()
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    peak_mb = max(own.ru_maxrss, children.ru_maxrss) / 1024  # kB on Linux
+    requested = getattr(smk, "resources", None)
+    mem_mb = getattr(requested, "mem_mb", None)
+    runtime = getattr(requested, "runtime", None)
+    return (f"cohortmark: resources: wall {wall:.1f} s, CPU {cpu:.1f} s, peak memory "
+            f"{peak_mb:.0f} MB; requested mem_mb {mem_mb}, runtime {runtime} min")
 
 
 def _config(smk, *names) -> dict:
