@@ -2,12 +2,13 @@
 # Stages (one rule file each): ingest -> cohort -> statistics -> ctdna -> present, and export.
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 sys.path.insert(0, f"{workflow.basedir}/scripts")
 from cohortmark.config import resolve  # noqa: E402
 from cohortmark.errors import InputError  # noqa: E402
+from cohortmark.sheetschema import validate_sheet  # noqa: E402
 
 # The example's config is the default only when the user names none: Snakemake would
 # otherwise merge it under the user's --configfile (e.g. inheriting its plasma sheet).
@@ -30,11 +31,24 @@ include: "workflow/rules/common.smk"
 
 
 # Sheets were read and cross-checked in common.smk (line-accurate messages); the schemas
-# document their typed columns.
-validate(SAMPLES.drop(columns="_line"), "config/schemas/samples.schema.yaml")
-if PLASMA is not None:
-
-    validate(PLASMA.drop(columns="_line"), "config/schemas/ctdna.schema.yaml")
+# document their typed columns and are checked column by column (snakemake.utils.validate
+# goes row by row: minutes at 100,000 patients).
+try:
+    validate_sheet(
+        SAMPLES,
+        f"{workflow.basedir}/config/schemas/samples.schema.yaml",
+        kind="patient",
+        sheet_path=config["samples"],
+    )
+    if PLASMA is not None:
+        validate_sheet(
+            PLASMA,
+            f"{workflow.basedir}/config/schemas/ctdna.schema.yaml",
+            kind="plasma",
+            sheet_path=config["ctdna"],
+        )
+except InputError as err:
+    raise WorkflowError(f"invalid input: {err}") from None
 
 
 include: "workflow/rules/ingest.smk"

@@ -65,10 +65,9 @@ def patient_files(record: dict) -> list[str]:
     return files
 
 
-def shard_fingerprint(records: list[dict]) -> str:
-    """What a shard job's result depends on among the sheet and the files, cheaply: the
-    patients' ingest columns and the stat fingerprints (size, mtime) of every file they read,
-    compared for equality - replacing a file by an older-dated copy changes them."""
+def shard_files(records: list[dict]) -> dict[str, list[int]]:
+    """The stat fingerprint (size, mtime) of every file the patients read, one ``stat`` per
+    file: what ``shard_fingerprint`` hashes, and what resource estimates read sizes from."""
     files = {}
     for record in records:
         for path in patient_files(record):
@@ -78,6 +77,16 @@ def shard_fingerprint(records: list[dict]) -> str:
                 except OSError as err:
                     raise InputError(f"cannot read file ({err.strerror})",
                                      patient=record["patient_id"], path=path) from None
+    return files
+
+
+def shard_fingerprint(records: list[dict], files: dict[str, list[int]] | None = None) -> str:
+    """What a shard job's result depends on among the sheet and the files, cheaply: the
+    patients' ingest columns and the stat fingerprints (size, mtime) of every file they read
+    (``shard_files``, computed unless given), compared for equality - replacing a file by an
+    older-dated copy changes them."""
+    if files is None:
+        files = shard_files(records)
     return digest({"records": records, "files": files})
 
 

@@ -1,6 +1,5 @@
 # Shared set-up (the package is on sys.path via the Snakefile): the sheets loaded and validated once,
 # shard membership, and the get_* input functions used by the rules.
-import os
 from pathlib import Path
 
 from cohortmark import genome as cm_genome
@@ -94,24 +93,31 @@ for _row in SAMPLES.to_dict("records"):  # one pass: registry sheets have 100,00
     RECORDS[SHARD_OF[_row["patient_id"]]].append(ingest_record(_row))
 
 
+_SHARD_FILES = {}
+
+
+def shard_files(shard):
+    """Stat fingerprints of every file the shard's patients read (VCF indexes included), taken
+    once per run for the shard's params and its resource estimate."""
+    from cohortmark.ingest import shard_files as stat_files
+
+    if shard not in _SHARD_FILES:
+        try:
+            _SHARD_FILES[shard] = stat_files(RECORDS[shard])
+        except InputError as err:
+            raise WorkflowError(f"invalid input: {err}") from None
+    return _SHARD_FILES[shard]
+
+
 def get_shard_fingerprint(wildcards):
-    """The shard's patients (ingest columns) and the stat fingerprints of every file they read
-    (VCF indexes included), as one digest. The patient files are deliberately not declared as
-    inputs: at registry scale Snakemake's scheduler would stat 200,000 files at every round.
+    """The shard's patients (ingest columns) and the stat fingerprints of every file they read,
+    as one digest. The patient files are deliberately not declared as inputs: at registry
+    scale Snakemake's scheduler would stat 200,000 files at every round.
     """
     from cohortmark.ingest import shard_fingerprint
 
-    try:
-        return shard_fingerprint(RECORDS[int(wildcards.shard)])
-    except InputError as err:
-        raise WorkflowError(f"invalid input: {err}") from None
-
-
-def get_shard_files(wildcards):
-    """Every file the shard's patients read (for resource estimates)."""
-    from cohortmark.ingest import patient_files
-
-    return [f for rec in RECORDS[int(wildcards.shard)] for f in patient_files(rec)]
+    shard = int(wildcards.shard)
+    return shard_fingerprint(RECORDS[shard], shard_files(shard))
 
 
 # Resources: scaled with the work of a job, and by `attempt` (1, 2, 3) so that a job that ran
@@ -121,16 +127,11 @@ N_GENES = len(cm_genome.load_panel(PANEL, BUILD))
 N_PLASMA = 0 if PLASMA is None else len(PLASMA)
 
 
-def _largest_input_mb(paths):
-    return (
-        max((os.path.getsize(p) for p in paths if os.path.exists(p)), default=0) / 1e6
-    )
-
-
 def get_shard_mem_mb(wildcards, attempt):
     """1 GB for Python and its libraries, 5 MB per patient, 3x the largest input (a cohort MAF)."""
-    n = len(RECORDS[int(wildcards.shard)])
-    largest = _largest_input_mb(get_shard_files(wildcards))
+    shard = int(wildcards.shard)
+    n = len(RECORDS[shard])
+    largest = max((size for size, _ in shard_files(shard).values()), default=0) / 1e6
     return int(1000 + 5 * n + 3 * largest) * attempt
 
 

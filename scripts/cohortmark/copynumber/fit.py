@@ -37,9 +37,12 @@ def side_files(cn_file: str | None) -> list[str]:
     if not cn_file:
         return []
     found = []
+    cn_file = str(cn_file)
     for reader in FORMATS:
         for suffix, replacement in reader.side_files:
-            other = sibling(str(cn_file), suffix, replacement)
+            if not cn_file.endswith(suffix):  # most names match no caller's (100,000 patients)
+                continue
+            other = sibling(cn_file, suffix, replacement)
             if other is not None and os.path.isfile(other) and other not in found:
                 found.append(other)
     return found
