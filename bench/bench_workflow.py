@@ -194,7 +194,7 @@ README_END = "<!-- bench_workflow: end -->"
 def readme_table(results: pd.DataFrame, jobs: pd.DataFrame, cores: int) -> str:
     """The Performance table written into README.md (between the two markers)."""
     lines = [README_START,
-             f"| patients | run | wall | planning | controller CPU | jobs CPU | controller share"
+             "| patients | run | wall | planning | controller CPU | jobs CPU | controller share"
              " | largest job: peak / requested memory | report.html |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results.itertuples():

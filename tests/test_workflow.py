@@ -174,8 +174,9 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()
     n_in_shard = sum(shard_of(p, 16) == shard_of("P12", 16) for p in sheet["patient_id"])
-    # Only the new patient was computed; its shard-mates came from the cache.
-    assert f"{n_in_shard + 1} patients, {n_in_shard} from cache" in log
+    # Only the new patient was computed; its shard-mates' rows are the previous run's.
+    assert "ingest: 1 patients, 0 from cache" in log
+    assert f"{n_in_shard} of {n_in_shard + 1} patients' rows reused" in log
     assert len(table(example_run, "cohort/alterations.tsv")) == 12 * 18
 
 

@@ -97,7 +97,7 @@ def _config(smk, *names) -> dict:
 def ingest_shard(smk, log) -> None:
     """Rule ingest_shard: the shard's patients (chosen from the sheet by ``shard_of``) ->
     gene rows, panel variants and patient-level values."""
-    from .ingest import ingest_record, run_shard, shard_fingerprint, shard_of
+    from .ingest import SHARD_TABLES, ingest_record, ingest_shard_files, shard_fingerprint, shard_of
 
     shard, shards = int(smk.wildcards.shard), int(smk.params.shards)
     sheet = load_samples(smk.params.samples, check_files=False)
@@ -108,13 +108,11 @@ def ingest_shard(smk, log) -> None:
             "reflects the files as they are now, and the next run will check it again")
     panel = load_panel(smk.input.panel, smk.params.build)
     _log_maf_renamings(records, set(panel["gene"]), log)
-    memo = Path(smk.params.cache) / "sha256" / f"shard_{shard}_of_{shards}.json"
-    alterations, mutations, patients = run_shard(records, panel, smk.params.settings,
-                                                 smk.params.build, smk.params.cache, log=log,
-                                                 memo_path=memo)
-    write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
-    write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
-    write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
+    name = f"shard_{shard}_of_{shards}"
+    memo = Path(smk.params.cache) / "sha256" / f"{name}.json"
+    outputs = {table: getattr(smk.output, table) for table in SHARD_TABLES}
+    ingest_shard_files(records, panel, smk.params.settings, smk.params.build,
+                       smk.params.cache, outputs, name, log=log, memo_path=memo)
 
 
 def _log_maf_renamings(records, genes: set, log) -> None:
