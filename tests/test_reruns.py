@@ -203,3 +203,25 @@ def test_a_clinical_column_does_not_rerun_ingest(example_run, tmp_path):
     sheet.loc[sheet["patient_id"] == "P05", "best_pct_change"] = "-31"
     sheet.to_csv(sheet_path, sep="\t", index=False)
     assert set(planned_jobs(snakemake(workdir, "-n"))) == DOWNSTREAM_OF_COHORT
+
+
+def test_a_failed_job_log_names_the_problem_and_snakemake_shows_it(example_run, tmp_path):
+    """A broken file fails its shard job; the job's log under logs/ holds the message, and
+    the shipped profile's --show-failed-logs prints it with Snakemake's error."""
+    workdir = clone_run(example_run, tmp_path / "run")
+    cns = workdir / _patient_files(workdir).loc["P05", "cn_file"]
+    lines = cns.read_text().splitlines()
+    fields = lines[3].split("\t")
+    fields[4] = "abc"
+    lines[3] = "\t".join(fields)
+    cns.write_text("\n".join(lines) + "\n")
+    result = snakemake(workdir, "--cores", "2", ALTERATIONS)
+    assert result.returncode != 0
+    shard = shard_of("P05", 16)
+    log = (workdir / "logs" / "ingest_shard" / f"{shard}.log").read_text()
+    message = f"patient P05: file {cns.relative_to(workdir)}: line 4: column 'log2': 'abc'"
+    assert f"cohortmark: error: {message}" in log, log
+    assert message in result.stdout + result.stderr
+    assert not (workdir / "results" / "ingest" / f"shard_{shard}.alterations.tsv").exists() \
+        or (workdir / "results" / "ingest" / f"shard_{shard}.alterations.tsv").stat().st_mtime \
+        < cns.stat().st_mtime

@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..tsv import atomic_path  # noqa: E402
+
 # Okabe-Ito: a colour-blind-safe palette used by every figure.
 OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
@@ -27,22 +29,17 @@ plt.rcParams["svg.fonttype"] = "path"
 def save_figure(fig, out_prefix: str | os.PathLike, dpi: int = 150) -> tuple[Path, Path]:
     """Save ``fig`` as ``<out_prefix>.svg`` and ``.png``, byte-identical across reruns.
 
-    Files are written to a temporary name and renamed, so a failure leaves nothing partial.
+    Files are written atomically (cohortmark.tsv.atomic_path), so a failure leaves nothing
+    partial.
     Returns the two paths. The figure is closed.
     """
     prefix = Path(out_prefix)
-    prefix.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     for ext, meta in (("svg", {"Date": None, "Creator": None}),
                       ("png", {"Software": None})):
         final = prefix.with_name(prefix.name + "." + ext)
-        tmp = final.with_name("." + final.name + ".tmp")
-        try:
+        with atomic_path(final) as tmp:
             fig.savefig(tmp, format=ext, dpi=dpi, metadata=meta)
-            os.replace(tmp, final)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
         paths.append(final)
     plt.close(fig)
     return paths[0], paths[1]

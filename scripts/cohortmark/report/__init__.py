@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..config import section
 from ..schema import BEST_RESPONSES
 from ..stats.describe import methods_text
+from ..tsv import atomic_write
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["cohortmark", "snakemake", "pandas", "numpy", "scipy", "matplotlib", "lifelines",
@@ -342,12 +343,5 @@ def render_report(tables: dict, figures: dict, provenance: dict, out_path) -> Pa
     """
     text = render_html(build_context(tables, figures, provenance))
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name("." + out.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic_write(out, text)
     return out
