@@ -31,7 +31,6 @@ lint: $(STAMP)
 # its copy-number format table from the format registry (scripts/cohortmark/copynumber/formats).
 config-docs: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m cohortmark.config config/README.md
-	PYTHONPATH=scripts $(BIN)/python -m cohortmark.copynumber.formats.docs config/README.md
 
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py
