@@ -10,9 +10,8 @@ import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 from scipy.stats import norm
 
-from ..errors import InputError
-from ..schema import ALTERATION_KINDS
-from . import OKABE_ITO, save_figure
+from . import OKABE_ITO, conf_label, save_figure
+from .biomarker import biomarker_groups, parse_split
 
 ENDPOINT_LABEL = {"pfs": "Progression-free survival", "os": "Overall survival"}
 GROUP_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
@@ -65,50 +64,9 @@ def at_risk(time, ticks) -> list[int]:
     return [int((t >= x).sum()) for x in ticks]
 
 
-def parse_split(spec: str) -> tuple[str, str]:
-    """``"TWIST1"`` -> (TWIST1, any); ``"TWIST1:amplification"`` -> (TWIST1, amplification)."""
-    gene, _, kind = spec.partition(":")
-    kind = kind or "any"
-    if kind not in ALTERATION_KINDS or kind == "copy_number":
-        raise InputError(f"{spec!r}: alteration must be one of amplification, deletion, "
-                         "mutation, any", field="figures.km_split_by")
-    return gene.strip(), kind
-
-
-def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str,
-                     amplification_calls=("AMP",), deletion_calls=("HOMDEL",)) -> pd.Series:
-    """Per patient: 'altered', 'not altered' or None (not profiled for that alteration).
-
-    Alterations are defined as in the statistics (``statistics.amplification_calls`` and
-    ``deletion_calls``), so a split curve shows the groups its log-rank row compares.
-    """
-    df = alterations[alterations["gene"] == gene]
-    if df.empty:
-        raise InputError(f"gene {gene!r} is not in the cohort's panel",
-                         field="figures.km_split_by")
-    cn_np = df["cn_status"] == "not_profiled"
-    mut_np = df["mut_status"] == "not_profiled"
-    amp = df["cn_call"].isin(list(amplification_calls))
-    dele = df["cn_call"].isin(list(deletion_calls))
-    mut = df["mut_status"] == "altered"
-    if kind == "amplification":
-        altered, unknown = amp, cn_np
-    elif kind == "deletion":
-        altered, unknown = dele, cn_np
-    elif kind == "mutation":
-        altered, unknown = mut, mut_np
-    else:
-        altered = amp | dele | mut
-        unknown = ~altered & (cn_np | mut_np)
-    out = pd.Series(np.where(altered, "altered", "not altered"), index=df["patient_id"].values,
-                    dtype=object)
-    out[unknown.values] = None
-    return out
-
-
 def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *,
             alterations: pd.DataFrame | None = None, split_by: str | None = None,
-            dpi: int = 150, amplification_calls=("AMP",), deletion_calls=("HOMDEL",)):
+            dpi: int, conf_level: float, amplification_calls=("AMP",), deletion_calls=("HOMDEL",)):
     """Kaplan-Meier curve of ``endpoint`` (pfs or os) with numbers at risk under the axis.
 
     With ``split_by`` ("GENE" or "GENE:alteration") one curve per biomarker group; patients
@@ -148,14 +106,14 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
     ax = fig.add_axes([0.17, ax_bottom, 0.78, 1 - ax_bottom - legend_h - 0.35 / fig_h])
     for i, (label, d) in enumerate(groups):
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
-        km = kaplan_meier(d[tcol], d[ecol])
+        km = kaplan_meier(d[tcol], d[ecol], alpha=1 - conf_level)
         med = median_survival(km)
         med_txt = f"{med:.1f}" if np.isfinite(med) else "not reached"
         ax.step(km["time"], km["survival"], where="post", color=colour, linewidth=1.6,
                 label=f"{label} (n={len(d)}, events={int(d[ecol].sum())}, median {med_txt})")
         if len(groups) == 1:
             ax.fill_between(km["time"], km["ci_low"], km["ci_high"], step="post", color=colour,
-                            alpha=0.15, linewidth=0, label="95% CI")
+                            alpha=0.15, linewidth=0, label=f"{conf_label(conf_level)} CI")
         cens = d[d[ecol] == 0][tcol]
         s_at = []
         if len(cens):
