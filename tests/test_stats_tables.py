@@ -97,7 +97,8 @@ def test_outcomes_survival_population_evaluable(trial):
     out = outcomes(sheet, cfg).set_index("metric")
     assert out.loc["median_OS", "n"] == 10
     ev = sheet[sheet.evaluable]
-    assert out.loc["median_OS", "estimate"] == kaplan_meier_median(ev.os_months, ev.os_event)[0]
+    assert out.loc["median_OS", "estimate"] == kaplan_meier_median(
+        ev.os_months, ev.os_event, conf_level=0.95, conf_type="log")[0]
 
 
 def test_outcomes_other_responders(trial):

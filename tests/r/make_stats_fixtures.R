@@ -188,3 +188,35 @@ for (g in c("TWIST1", "CDKN2A", "CDK4", "PDGFRA")) {
   }
 }
 write_tsv(do.call(rbind, rows), "example_r.tsv")
+
+# --- survfit curves for every conf.type and level, quantile() and summary(times = ) --------
+# (the one Kaplan-Meier of cohortmark.stats.survival: table medians, landmark rates, figure band)
+set.seed(20261202)
+vecna <- function(v) paste(ifelse(is.na(v), "NA", format(v, digits = 17, trim = TRUE)), collapse = ",")
+curves <- list(); marks <- list()
+cases <- list(list(time = 1:4, event = rep(1, 4)),                        # issue 14: median 2.5
+              list(time = c(1, 2, 3, 4), event = c(1, 1, 0, 0)),        # S sits on 0.5 to the end
+              list(time = c(0, 0, 1, 2, 2, 3, 5, 8), event = c(1, 0, 1, 1, 0, 1, 0, 1)),  # time 0
+              list(time = c(2, 2, 2, 5, 5, 7), event = c(0, 0, 1, 1, 1, 1)))  # censored first
+for (i in 1:30) cases[[length(cases) + 1]] <- gen_surv(i)
+for (i in seq_along(cases)) {
+  s <- cases[[i]]
+  for (ct in c("log", "log-log", "plain", "logit", "arcsin")) {
+    level <- if (i %% 2 == 0) 0.9 else 0.95
+    fit <- survfit(Surv(s$time, s$event) ~ 1, conf.type = ct, conf.int = level)
+    q <- quantile(fit, 0.5)
+    curves[[length(curves) + 1]] <- data.frame(case = i, conf_type = ct, conf_level = level,
+      time = vec(s$time), event = vec(s$event), curve_time = vecna(fit$time),
+      n_risk = vecna(fit$n.risk), surv = vecna(fit$surv), lower = vecna(fit$lower),
+      upper = vecna(fit$upper), median = num(unname(q$quantile)), ci_low = num(unname(q$lower)),
+      ci_high = num(unname(q$upper)))
+    lt <- sort(unique(c(0.5, 3, 6, fit$time[ceiling(length(fit$time) / 2)])))
+    lt <- lt[lt <= max(s$time)]
+    sm <- summary(fit, times = lt)
+    marks[[length(marks) + 1]] <- data.frame(case = i, conf_type = ct, conf_level = level,
+      time = vec(s$time), event = vec(s$event), landmarks = vecna(lt), n_risk = vecna(sm$n.risk),
+      surv = vecna(sm$surv), lower = vecna(sm$lower), upper = vecna(sm$upper))
+  }
+}
+write_tsv(do.call(rbind, curves), "survfit_curves.tsv")
+write_tsv(do.call(rbind, marks), "survfit_landmarks.tsv")

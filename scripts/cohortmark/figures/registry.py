@@ -82,11 +82,11 @@ def _km(endpoint):
     def draw(t, s, out):
         from .survival import plot_km
 
-        f, st = s["figures"], s["statistics"]
+        f = s["figures"]
         return plot_km(t["sheet"], endpoint, out, alterations=t["alterations"],
-                       split_by=f["km_split_by"], dpi=f["dpi"], conf_level=st["conf_level"],
-                       amplification_calls=st["amplification_calls"],
-                       deletion_calls=st["deletion_calls"])
+                       outcomes=t["outcomes"], split_by=f["km_split_by"],
+                       statistics=s["statistics"],
+                       min_at_risk_fraction=f["km_min_at_risk_fraction"], dpi=f["dpi"])
     return draw
 
 
@@ -113,10 +113,14 @@ def _ctdna(t, s, out):
 
 
 KM_CAPTION = (
-    "Kaplan-Meier estimate of {what} (product-limit; {conf} band), censored patients as "
-    "ticks, median marked, numbers at risk under the axis. With ``figures.km_split_by`` one "
-    "curve per biomarker group; patients not profiled for the biomarker are left out and "
-    "counted in the title.")
+    "Kaplan-Meier estimate of {what} (product-limit, {conf} band with the interval type of "
+    "``statistics.km_conf_type``, as the medians of outcomes.tsv), censored patients as ticks; "
+    "the legend gives n, events and the median with its interval in months; dashed lines mark "
+    "the landmark rates of outcomes.tsv. Under the axis: patients at risk (censored so far). "
+    "With ``figures.km_split_by`` one curve per biomarker group with the log-rank p and the "
+    "Cox hazard ratio (altered vs not) on the plot; patients not profiled for the biomarker "
+    "are left out and counted in the title. The axis ends where fewer than "
+    "``figures.km_min_at_risk_fraction`` of the patients remain at risk.")
 
 FIGURES: list[Figure] = [
     Figure(
@@ -161,14 +165,16 @@ FIGURES: list[Figure] = [
         "outcomes"),
     Figure("km_pfs", "Kaplan-Meier: progression-free survival",
            KM_CAPTION.replace("{what}", "progression-free survival"), _km("pfs"),
-           ("sheet", "alterations"),
-           ("figures.km_split_by", "figures.dpi", "statistics.conf_level",
-            "statistics.amplification_calls", "statistics.deletion_calls"), "outcomes"),
+           ("sheet", "alterations", "outcomes"),
+           ("figures.km_split_by", "figures.km_min_at_risk_fraction", "figures.dpi",
+            "statistics.conf_level", "statistics.km_conf_type", "statistics.amplification_calls",
+            "statistics.deletion_calls"), "outcomes"),
     Figure("km_os", "Kaplan-Meier: overall survival",
            KM_CAPTION.replace("{what}", "overall survival"), _km("os"),
-           ("sheet", "alterations"),
-           ("figures.km_split_by", "figures.dpi", "statistics.conf_level",
-            "statistics.amplification_calls", "statistics.deletion_calls"), "outcomes"),
+           ("sheet", "alterations", "outcomes"),
+           ("figures.km_split_by", "figures.km_min_at_risk_fraction", "figures.dpi",
+            "statistics.conf_level", "statistics.km_conf_type", "statistics.amplification_calls",
+            "statistics.deletion_calls"), "outcomes"),
     Figure(
         "forest", "Forest plot of the primary associations",
         "One row per gene and endpoint: the primary test's association with the smallest q "

@@ -12,10 +12,19 @@ from .exact import (
 )
 from .interactions import interactions
 from .outcomes import outcomes
-from .survival import cox_hr, kaplan_meier, kaplan_meier_median, logrank
+from .survival import (
+    cox_hr,
+    kaplan_meier,
+    kaplan_meier_median,
+    km_table,
+    logrank,
+    median_survival,
+    survival_at,
+)
 
 __all__ = [
     "associations", "benjamini_hochberg", "clopper_pearson", "cox_hr", "fisher_exact_or",
-    "fisher_tables", "interactions", "kaplan_meier", "kaplan_meier_median", "logrank",
-    "outcomes", "settings", "spearman_p", "wilcox_exact_p",
+    "fisher_tables", "interactions", "kaplan_meier", "kaplan_meier_median", "km_table",
+    "logrank", "median_survival", "outcomes", "settings", "spearman_p", "survival_at",
+    "wilcox_exact_p",
 ]

@@ -346,7 +346,7 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
                                     "expected " + _fmt(lr["expected"]) + " events in altered",
                                     note)
                 else:
-                    cx = cox_hr(ep["time"], ep["event"], grp, mask, level)
+                    cx = cox_hr(ep["time"], ep["event"], grp, mask, conf_level=level)
                     res.update(effect=cx["hr"], ci_low=cx["ci_low"], ci_high=cx["ci_high"],
                                p_value=cx["p_value"])
                     note = np.where((note == "") & ~cx["estimable"],

@@ -8,7 +8,7 @@ import pandas as pd
 from .. import schema
 from .association import settings
 from .exact import clopper_pearson
-from .survival import kaplan_meier_median
+from .survival import conf_type_words, interval_settings, kaplan_meier_median
 
 
 def outcomes(sheet: pd.DataFrame, config: dict | None = None) -> pd.DataFrame:
@@ -47,11 +47,11 @@ def outcomes(sheet: pd.DataFrame, config: dict | None = None) -> pd.DataFrame:
         t = sheet[f"{name}_months"].to_numpy(float)
         e = sheet[f"{name}_event"].to_numpy(float)
         ok = pop_surv.to_numpy() & np.isfinite(t) & np.isfinite(e)
-        med, low, high = kaplan_meier_median(t[ok], e[ok], level)
+        med, low, high = kaplan_meier_median(t[ok], e[ok], **interval_settings(cfg))
         rows.append({"metric": metric, "n": int(ok.sum()), "count": int(e[ok].sum()),
                      "estimate": med, "ci_low": low, "ci_high": high,
-                     "method": f"Kaplan-Meier median (months); {pct} CI as R survival::survfit "
-                     "default (conf.type 'log', Greenwood variance); empty = not reached; "
+                     "method": f"Kaplan-Meier median (months); {pct} CI: "
+                     f"{conf_type_words(cfg['km_conf_type'])}; empty = not reached; "
                      f"count = events; population: {cfg['survival_population']} patients with "
                      "time and event"})
     return pd.DataFrame(rows, columns=schema.OUTCOME_COLUMNS)
