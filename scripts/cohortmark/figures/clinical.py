@@ -218,6 +218,7 @@ def plot_swimmer(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, max_pati
             edgecolor="none" if many else "#333333", linewidth=0.4, zorder=2)
     all_times = np.concatenate([ends, events["months"].to_numpy(float)]) if n else np.zeros(1)
     xmax = float(np.nanmax(all_times)) if len(all_times) else 1.0
+    xmax = xmax if np.isfinite(xmax) and xmax > 0 else 1.0
     ms = 0.5 if many else 1.0
     for kind, (marker, colour, size, _) in EVENT_STYLE.items():
         ev = events[events["kind"] == kind]

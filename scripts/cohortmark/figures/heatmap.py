@@ -282,9 +282,9 @@ def draw_matrix(frame: Frame, top: float, height: float, data: HeatmapData, rast
     x = data.columns["x"].to_numpy()
     if raster:
         img = _cell_image(data, ymax)
-        for _, s, e in _groups(data.columns):
+        for k, (_, s, e) in enumerate(_groups(data.columns)):
             ax.imshow(img[:, s:e], extent=(x[s], x[s] + (e - s), ymax, 0), aspect="auto",
-                      interpolation="none")
+                      interpolation="none", gid=f"heatmap-matrix-{k}")
     else:
         _vector_cells(ax, data, x)
     ax.set_xlim(0, frame.xmax)

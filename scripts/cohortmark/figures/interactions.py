@@ -52,8 +52,7 @@ def plot_interactions(interactions: pd.DataFrame, out_prefix: str | os.PathLike,
     n = len(genes)
     size = min(11.0, max(4.5, 1.8 + 0.26 * n))
     fig, ax = plt.subplots(figsize=(size + 1.6, size))
-    cmap = ListedColormap(LEVELS)
-    cmap.set_bad("white")
+    cmap = ListedColormap(LEVELS).with_extremes(bad="white")
     norm = BoundaryNorm(BOUNDS, cmap.N)
     if n:
         im = ax.imshow(np.ma.masked_invalid(signed), cmap=cmap, norm=norm,

@@ -169,8 +169,12 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
     ax.set_ylabel(f"{ENDPOINT_LABEL.get(endpoint, endpoint)}\n(probability)")
     ax.set_xlabel("Months from start of treatment")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7.5, loc="lower left", bbox_to_anchor=(-0.2, 1.0), frameon=False,
-              borderaxespad=0.2, handlelength=1.5)
+    if len(df):
+        ax.legend(fontsize=7.5, loc="lower left", bbox_to_anchor=(-0.2, 1.0), frameon=False,
+                  borderaxespad=0.2, handlelength=1.5)
+    else:
+        ax.text(0.5, 0.5, f"no patient with {endpoint.upper()} time and event",
+                transform=ax.transAxes, ha="center", va="center")
     if stats_ is not None:
         hr = (f"HR {stats_['hr']:.2f} ({conf} CI {stats_['lo']:.2f}\u2013{stats_['hi']:.2f})"
               if stats_["estimable"] else "HR not estimable")
