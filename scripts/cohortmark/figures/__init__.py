@@ -41,7 +41,7 @@ plt.rcParams["font.family"] = "DejaVu Sans"
 
 
 def conf_label(conf_level: float) -> str:
-    """The confidence level as a label: 0.95 -> '95%', 0.9 -> '90%', 0.975 -> '97.5%'."""
+    """The confidence level as a label: 0.9 -> '90%', 0.975 -> '97.5%'."""
     return f"{float(conf_level) * 100:g}%"
 
 

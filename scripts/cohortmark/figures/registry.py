@@ -37,7 +37,7 @@ TABLES = {
 class Figure:
     name: str
     title: str
-    caption: str  # reStructuredText; "{conf}" stands for the confidence level, e.g. "95%"
+    caption: str  # reStructuredText; "{conf}" stands for the confidence level as a percentage
     draw: Callable
     tables: tuple[str, ...]
     settings: tuple[str, ...]  # "section.key" of every setting the drawing reads
