@@ -303,7 +303,7 @@ def caption_html(text: str) -> str:
     """A figure caption (reStructuredText, as Snakemake's report renders it) as HTML."""
     from docutils.core import publish_parts
 
-    return publish_parts(text, writer_name="html5",
+    return publish_parts(text, writer="html5",
                          settings_overrides={"report_level": 5})["body"]
 
 
