@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import report_fixtures as rf
 from cohortmark import schema
+from cohortmark.config import resolve
 from cohortmark.report import (
     cohort_summary,
     fmt,

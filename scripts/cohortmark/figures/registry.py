@@ -44,7 +44,8 @@ class Figure:
     section: str  # report section: outcomes, genomics, associations, ctdna
     needs: str | None = None  # "ctdna": drawn only when a plasma sheet is configured
     own_rule: bool = False  # drawn by a rule of its own (not the generic figure rule)
-    extra: dict = field(default_factory=dict)
+    # tables needed only when a setting is not null: {table: "section.key"}
+    optional: dict = field(default_factory=dict)
 
 
 # --- the draw functions: tables + settings -> the plotting functions' arguments ----------------
@@ -65,7 +66,7 @@ def _waterfall(t, s, out):
 
     f, st = s["figures"], s["statistics"]
     return plot_waterfall(t["sheet"], out, new_lesions_column=f["new_lesions_column"],
-                          biomarker=f["waterfall_biomarker"], alterations=t["alterations"],
+                          biomarker=f["waterfall_biomarker"], alterations=t.get("alterations"),
                           amplification_calls=st["amplification_calls"],
                           deletion_calls=st["deletion_calls"], dpi=f["dpi"])
 
@@ -83,7 +84,7 @@ def _km(endpoint):
         from .survival import plot_km
 
         f = s["figures"]
-        return plot_km(t["sheet"], endpoint, out, alterations=t["alterations"],
+        return plot_km(t["sheet"], endpoint, out, alterations=t.get("alterations"),
                        outcomes=t["outcomes"], split_by=f["km_split_by"],
                        statistics=s["statistics"],
                        min_at_risk_fraction=f["km_min_at_risk_fraction"], dpi=f["dpi"])
@@ -149,9 +150,10 @@ FIGURES: list[Figure] = [
         "lesions (sheet column ``figures.new_lesions_column``); patients without a measurement "
         "are listed in the title. With ``figures.waterfall_biomarker`` a strip under the bars "
         "shows the biomarker (black altered, white not altered, grey not profiled).",
-        _waterfall, ("sheet", "alterations"),
+        _waterfall, ("sheet",),
         ("figures.new_lesions_column", "figures.waterfall_biomarker", "figures.dpi",
-         "statistics.amplification_calls", "statistics.deletion_calls"), "outcomes"),
+         "statistics.amplification_calls", "statistics.deletion_calls"), "outcomes",
+        optional={"alterations": "figures.waterfall_biomarker"}),
     Figure(
         "swimmer", "Swimmer: treatment and follow-up",
         "One lane per patient: a bar for the time on treatment (coloured by best response), "
@@ -165,16 +167,18 @@ FIGURES: list[Figure] = [
         "outcomes"),
     Figure("km_pfs", "Kaplan-Meier: progression-free survival",
            KM_CAPTION.replace("{what}", "progression-free survival"), _km("pfs"),
-           ("sheet", "alterations", "outcomes"),
+           ("sheet", "outcomes"),
            ("figures.km_split_by", "figures.km_min_at_risk_fraction", "figures.dpi",
             "statistics.conf_level", "statistics.km_conf_type", "statistics.amplification_calls",
-            "statistics.deletion_calls"), "outcomes"),
+            "statistics.deletion_calls"), "outcomes",
+           optional={"alterations": "figures.km_split_by"}),
     Figure("km_os", "Kaplan-Meier: overall survival",
            KM_CAPTION.replace("{what}", "overall survival"), _km("os"),
-           ("sheet", "alterations", "outcomes"),
+           ("sheet", "outcomes"),
            ("figures.km_split_by", "figures.km_min_at_risk_fraction", "figures.dpi",
             "statistics.conf_level", "statistics.km_conf_type", "statistics.amplification_calls",
-            "statistics.deletion_calls"), "outcomes"),
+            "statistics.deletion_calls"), "outcomes",
+           optional={"alterations": "figures.km_split_by"}),
     Figure(
         "forest", "Forest plot of the primary associations",
         "One row per gene and endpoint: the primary test's association with the smallest q "
@@ -213,6 +217,37 @@ BY_NAME = {f.name: f for f in FIGURES}
 def applicable(config: dict) -> list[Figure]:
     """The figures of a run: those needing plasma only when a plasma sheet is configured."""
     return [f for f in FIGURES if f.needs != "ctdna" or config.get("ctdna")]
+
+
+def tables_of(figure: Figure, config: dict) -> list[str]:
+    """The tables ``figure`` reads with this config (an optional one only when its setting
+    is set: a Kaplan-Meier curve without a biomarker split never reads alterations.tsv)."""
+    names = list(figure.tables)
+    for table, key in figure.optional.items():
+        sec, name = key.split(".", 1)
+        if config[sec][name] is not None:
+            names.append(table)
+    return names
+
+
+def load_tables(paths: dict, build: str) -> dict:
+    """The tables named in ``paths`` (name -> file), read as the draw functions take them."""
+    from ..genome import load_panel
+    from ..sheets import load_plasma, load_samples
+    from ..tsv import read_tsv
+
+    out = {}
+    if "sheet" in paths:
+        out["sheet"] = load_samples(paths["sheet"], check_files=False)
+    for name, path in paths.items():
+        if name == "panel":
+            out[name] = load_panel(path, build)
+        elif name == "plasma":
+            out[name] = (load_plasma(path, out["sheet"]["patient_id"], check_files=False)
+                         if path else None)
+        elif name != "sheet":
+            out[name] = read_tsv(path)
+    return out
 
 
 def settings_of(figure: Figure, config: dict) -> dict:
