@@ -34,8 +34,12 @@ class Files(list):
 
     def __init__(self, items=(), **named):
         super().__init__(items)
+        self._named = named
         for k, v in named.items():
             setattr(self, k, v)
+
+    def items(self):
+        return self._named.items()
 
 
 def write_sheet(sheet: pd.DataFrame, path: Path, extra=("primary_site", "age")) -> Path:
@@ -95,6 +99,45 @@ def test_every_figure_and_the_report_written(workdir):
         for ext in ("svg", "png"):
             assert (workdir.res / f"figures/{name}.{ext}").stat().st_size > 5000
     assert (workdir.res / "report.html").exists()
+
+
+def test_steps_draw_registry_figures_and_the_report(workdir, tmp_path):
+    """The glue the rules call: steps.figures draws one registry entry from its rule's inputs
+    and params; steps.report embeds the figures and offers the tables for download."""
+    from cohortmark import steps
+    from cohortmark.config import resolve
+    from cohortmark.figures import registry
+
+    cfg = resolve({"samples": str(workdir.dir / "samples.tsv"), **CONFIG})
+    where = {"sheet": str(workdir.dir / "samples.tsv"), "panel": str(ROOT / "resources/panel.tsv")}
+    svgs = []
+    for name in ("km_pfs", "forest"):
+        fig = registry.BY_NAME[name]
+        inputs = {n: where.get(n, str(workdir.dir / registry.TABLES[n]))
+                  for n in registry.tables_of(fig, cfg)}
+        assert ("alterations" in inputs) == (name == "km_pfs")  # split by TWIST1 here
+        out = tmp_path / f"{name}.svg"
+        smk = SimpleNamespace(input=Files(**inputs),
+                              output=Files(svg=str(out), png=str(out.with_suffix(".png"))),
+                              log=Files([str(tmp_path / f"{name}.log")]),
+                              params=SimpleNamespace(name=name, build="GRCh38",
+                                                     settings=registry.settings_of(fig, cfg)))
+        steps.run(steps.figures, smk)
+        assert out.read_bytes() == (workdir.res / "figures" / f"{name}.svg").read_bytes()
+        svgs.append(str(out))
+    res = workdir.res / "cohort"
+    write_tsv(pd.DataFrame(columns=schema.MUTATION_COLUMNS), res / "mutations.tsv")
+    rep = SimpleNamespace(
+        input=Files(samples=where["sheet"], panel=where["panel"],
+                    alterations=str(res / "alterations.tsv"), mutations=str(res / "mutations.tsv"),
+                    outcomes=str(res / "outcomes.tsv"), associations=str(res / "associations.tsv"),
+                    interactions=str(res / "interactions.tsv"), eligibility=Files([]),
+                    ctdna_patients=Files([]), figures=Files(svgs)),
+        output=Files([str(tmp_path / "report.html")]), log=Files([str(tmp_path / "r.log")]),
+        params=SimpleNamespace(build="GRCh38", config=cfg))
+    steps.run(steps.report, rep)
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("<img ") == 2 and 'download="associations.tsv"' in html
 
 
 def test_report_is_deterministic(workdir):
