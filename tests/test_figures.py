@@ -25,8 +25,8 @@ from cohortmark.figures.heatmap_data import (
     cell_arrays,
     gene_associations,
     gene_frequencies,
-    pattern_key,
     patient_order,
+    pattern_key,
     select_genes,
     track_values,
 )

@@ -57,7 +57,6 @@ def write_sheet(sheet: pd.DataFrame, path: Path, extra=("primary_site", "age")) 
 def render_run(d: Path, config: dict, tables: dict | None = None) -> SimpleNamespace:
     """results/ of a run on the 11-patient trial: tables written, every figure of the registry
     drawn with the run's settings, the report rendered with its downloads."""
-    from cohortmark.config import resolve
     from cohortmark.figures import registry
     from cohortmark.report import provenance as prov
 
@@ -105,7 +104,6 @@ def test_steps_draw_registry_figures_and_the_report(workdir, tmp_path):
     """The glue the rules call: steps.figures draws one registry entry from its rule's inputs
     and params; steps.report embeds the figures and offers the tables for download."""
     from cohortmark import steps
-    from cohortmark.config import resolve
     from cohortmark.figures import registry
 
     cfg = resolve({"samples": str(workdir.dir / "samples.tsv"), **CONFIG})

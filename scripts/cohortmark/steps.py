@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from . import schema
-from .config import complete
 from .errors import InputError
 from .genome import load_panel
 from .sheets import load_samples

@@ -11,8 +11,8 @@ to the job as a param, so a changed setting redraws only the figures that use it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..config import default_config
 from . import conf_label

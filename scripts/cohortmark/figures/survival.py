@@ -197,7 +197,7 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
     tab.text(0.02, n_rows, "Number at risk (censored)",
              transform=blended_transform_factory(fig.transFigure, tab.transData),
              ha="left", va="center", fontsize=8, fontweight="bold")
-    for i, (lab, short, d) in enumerate(groups):
+    for i, (_lab, short, d) in enumerate(groups):
         row_y = n_rows - 1 - i
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
         tab.text(0.02, row_y, short,

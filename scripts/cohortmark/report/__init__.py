@@ -24,8 +24,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..config import section
-from ..figures import conf_label
-from ..figures import registry
+from ..figures import conf_label, registry
 from ..schema import BEST_RESPONSES
 from .content import (
     ctdna_summary,
@@ -100,9 +99,9 @@ def provenance(config: dict, inputs: dict[str, str], date_from: list[str] | None
     """Config, input files with SHA-256 checksums and sizes, software versions, run date
     (from the inputs labelled in ``date_from``; default all)."""
     files = []
-    for label, path in inputs.items():
+    for name, path in inputs.items():
         if path and os.path.exists(path):
-            files.append({"label": label, "path": str(path), "bytes": os.path.getsize(path),
+            files.append({"label": name, "path": str(path), "bytes": os.path.getsize(path),
                           "sha256": sha256(path)})
     dated = inputs if date_from is None else {k: v for k, v in inputs.items() if k in date_from}
     date, source = run_date(config, dated)
@@ -189,7 +188,7 @@ def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
     responses = [(r, int(response.get(r, 0))) for r in BEST_RESPONSES + ["unknown"]
                  if response.get(r, 0)]
     set_aside = []
-    for label, mask, why in (
+    for what, mask, why in (
             ("not evaluable", ~sheet["evaluable"].to_numpy(),
              "evaluable = false in the patient sheet: kept in every table and figure, left "
              "out of response statistics"),
@@ -201,7 +200,7 @@ def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
              "no variant_file: mutations counted as not profiled, never as wild type")):
         ids = sheet.loc[mask, "patient_id"].tolist()
         if ids:
-            set_aside.append({"what": label, "n": len(ids), "patients": _names(ids),
+            set_aside.append({"what": what, "n": len(ids), "patients": _names(ids),
                               "why": why})
     return {"n": len(sheet), "n_evaluable": int(sheet["evaluable"].sum()),
             "n_cn": int(per_patient["cn"].sum()), "n_mut": int(per_patient["mut"].sum()),
