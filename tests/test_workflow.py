@@ -101,7 +101,7 @@ def test_outputs_of_the_contract_exist(example_run):
     for name in ("cohort/associations.tsv", "ctdna/trajectories.tsv", "report.html"):
         assert (res / name).stat().st_size > 0, name
     for fig in ("biomarker_heatmap", "waterfall", "swimmer", "ctdna_vaf", "km_pfs", "km_os",
-                "forest"):
+                "forest", "interactions"):
         for ext in ("svg", "png"):
             assert (res / "figures" / f"{fig}.{ext}").stat().st_size > 1000, (fig, ext)
     assoc = table(example_run, "cohort/associations.tsv")
@@ -184,9 +184,11 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     jobs = planned_jobs(dry)
     assert jobs.get("ingest_shard") == 1, dry.stdout
     assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
+    from cohortmark.figures import registry
+
     assert set(jobs) - {"ingest_shard", "all"} <= {
         "cohort_alterations", "statistics", "ctdna", "ctdna_figures", "eligibility",
-        "figures", "report"}
+        "report"} | {f"figure_{f.name}" for f in registry.FIGURES}
     real = snakemake(example_run, "--cores", "2")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()
