@@ -115,6 +115,8 @@ def laml(panel_size: int) -> dict:
 
     maf = LAML / "tcga_laml.maf.gz"
     annot = pd.read_csv(LAML / "tcga_laml_annot.tsv", sep="\t")
+    days = pd.to_numeric(annot["days_to_last_followup"], errors="coerce")
+    annot["days_to_last_followup"] = days.where(np.isfinite(days))  # -Inf in the file: unknown
     raw = pd.read_csv(maf, sep="\t", usecols=["Hugo_Symbol", "Tumor_Sample_Barcode"])
     known = set(load_genes("GRCh37")["gene"])
     top = [g for g in raw["Hugo_Symbol"].value_counts().index if g in known][:panel_size]
@@ -131,7 +133,7 @@ def laml(panel_size: int) -> dict:
     sheet = pd.DataFrame({
         "patient_id": annot["Tumor_Sample_Barcode"],
         "os_months": (annot["days_to_last_followup"] / 30.44).round(2),
-        "os_event": annot["Overall_Survival_Status"],
+        "os_event": annot["Overall_Survival_Status"].where(days.notna() & np.isfinite(days)),
         "evaluable": "true", "fab_classification": annot["FAB_classification"]})
     for col in ("best_response", "best_pct_change", "pfs_months", "pfs_event",
                 "treatment_months", "on_treatment"):
