@@ -387,3 +387,12 @@ def test_figures_survive_a_sheet_without_clinical_data(tmp_path, tables):
     _draw_all(t, tmp_path)
     assert len(list(tmp_path.glob("*.svg"))) == len([f for f in registry.FIGURES
                                                      if f.needs is None])
+
+
+def test_an_assay_the_run_never_used_does_not_shrink_the_assessed(trial):
+    """A MAF-only cohort (copy number not profiled for anyone): a gene's assessed patients are
+    those profiled for mutations, not only the mutated ones (which would read 100% altered)."""
+    alt = trial[2].assign(cn_status="not_profiled", cn_call=None)
+    freq = gene_frequencies(alt).set_index("gene")
+    # TP53: P08 mutated; P10 has no variant file -> 1 of 10 assessed
+    assert (freq.loc["TP53", "n_altered"], freq.loc["TP53", "n_assessed"]) == (1, 10)

@@ -247,9 +247,13 @@ def report(smk, log) -> None:
             value = list(value)[0] if len(value) else None
         paths[name] = value or None
     config = smk.params.config
-    tables = {name: read_tsv(p) if p else None for name, p in paths.items()}
-    tables.update(sheet=sheet, panel=panel)
     from .cohorts import population_rule
+    from .report import ALTERATION_COLUMNS
+
+    tables = {name: read_tsv(p, ALTERATION_COLUMNS if name == "alterations"
+                             and not population_rule(config) else None) if p else None
+              for name, p in paths.items()}
+    tables.update(sheet=sheet, panel=panel)
 
     if population_rule(config):
         _, _, tables["population"] = _population(population_rule(config), sheet,

@@ -62,59 +62,76 @@ def response_of(sheet: pd.DataFrame) -> pd.Series:
 
 
 def cell_arrays(alterations: pd.DataFrame, patients, genes) -> dict[str, np.ndarray]:
-    """The patients x genes arrays cn, mut, sv (codes above) and cn_altered/mut_altered/
-    sv_altered (bool), from the long alterations table."""
+    """The patients x genes arrays cn, mut, sv (codes above), cn_altered/mut_altered/
+    sv_altered (bool) and, per assay, ``*_used``: whether any patient was profiled by it
+    (an assay the run did not use, e.g. copy number of a MAF-only cohort, is left out of
+    who counts as assessed). Column arrays only: no copy of a table of millions of rows."""
     patients, genes = pd.Index(patients), pd.Index(genes)
-    pi = patients.get_indexer(alterations["patient_id"])
-    gi = genes.get_indexer(alterations["gene"])
+    pi = patients.get_indexer(alterations["patient_id"].to_numpy())
+    gi = genes.get_indexer(alterations["gene"].to_numpy())
     keep = (pi >= 0) & (gi >= 0)
-    pi, gi = pi[keep], gi[keep]
-    df = alterations[keep]
+    every = bool(keep.all())
+    pi, gi = (pi, gi) if every else (pi[keep], gi[keep])
     shape = (len(patients), len(genes))
+
+    def col(name):
+        v = alterations[name].to_numpy()
+        return v if every else v[keep]
 
     def fill(values, default, dtype):
         out = np.full(shape, default, dtype=dtype)
         out[pi, gi] = values
         return out
 
-    cn_np = df["cn_status"].to_numpy() == "not_profiled"
-    call = df["cn_call"].where(df["cn_call"].isin(CN_CODES[:5]), "NEUTRAL").to_numpy()
-    cn = pd.Index(CN_CODES).get_indexer(np.where(cn_np, "NP", call))
-    mut_status = df["mut_status"].to_numpy()
-    cls = pd.Index(MUTATION_CLASSES).get_indexer(df["mutation_class"].fillna("other"))
+    cn_status = col("cn_status")
+    cn_np = cn_status == "not_profiled"
+    codes = pd.Index(CN_CODES[:5]).get_indexer(col("cn_call"))
+    cn = np.where(cn_np, CN_CODES.index("NP"), np.where(codes < 0, CN_CODES.index("NEUTRAL"),
+                                                         codes))
+    mut_status = col("mut_status")
+    cls = pd.Index(MUTATION_CLASSES).get_indexer(col("mutation_class"))
     cls = np.where(cls < 0, MUTATION_CLASSES.index("other"), cls)
     mut = np.where(mut_status == "altered", cls,
                    np.where(mut_status == "not_profiled", MUT_NP, MUT_NONE))
     out = {"cn": fill(cn, CN_CODES.index("NP"), np.int8),
            "mut": fill(mut, MUT_NP, np.int8),
-           "cn_altered": fill(df["cn_status"].to_numpy() == "altered", False, bool),
-           "mut_altered": fill(mut_status == "altered", False, bool)}
-    if "sv_status" in df.columns:
-        sv_status = df["sv_status"].to_numpy()
+           "cn_altered": fill(cn_status == "altered", False, bool),
+           "mut_altered": fill(mut_status == "altered", False, bool),
+           "cn_used": bool((~cn_np).any()), "mut_used": bool((mut_status != "not_profiled").any())}
+    if "sv_status" in alterations.columns:
+        sv_status = col("sv_status")
         sv = np.where(sv_status == "altered", 1, np.where(sv_status == "not_profiled", -1, 0))
         out["sv"] = fill(sv, -1, np.int8)
         out["sv_altered"] = out["sv"] == 1
+        out["sv_used"] = bool((sv != -1).any())
     else:
         out["sv"] = np.zeros(shape, np.int8)
         out["sv_altered"] = np.zeros(shape, bool)
+        out["sv_used"] = False
     return out
 
 
+def frequencies(arrays: dict, genes) -> pd.DataFrame:
+    """Per gene: n_altered (altered by copy number, mutation or fusion) and n_assessed
+    (altered, or profiled by every assay the run used - a patient profiled for one assay only
+    and not altered there is unknown, not wild type)."""
+    altered = arrays["cn_altered"] | arrays["mut_altered"] | arrays["sv_altered"]
+    profiled = np.ones(altered.shape, bool)
+    if arrays["cn_used"]:
+        profiled &= arrays["cn"] != CN_CODES.index("NP")
+    if arrays["mut_used"]:
+        profiled &= arrays["mut"] != MUT_NP
+    if arrays["sv_used"]:
+        profiled &= arrays["sv"] != -1
+    return pd.DataFrame({"gene": list(genes), "n_assessed": (altered | profiled).sum(axis=0),
+                         "n_altered": altered.sum(axis=0)})
+
+
 def gene_frequencies(alterations: pd.DataFrame) -> pd.DataFrame:
-    """Per gene: n_altered (altered by copy number, mutation or fusion, as ``cn_status`` etc.
-    say) and n_assessed (altered, or profiled by every assay of the run - a patient profiled
-    for one assay only and not altered there is unknown, not wild type)."""
-    statuses = [c for c in ("cn_status", "mut_status", "sv_status") if c in alterations.columns]
-    altered = np.zeros(len(alterations), bool)
-    profiled = np.ones(len(alterations), bool)
-    for col in statuses:
-        altered |= (alterations[col] == "altered").to_numpy()
-        profiled &= (alterations[col] != "not_profiled").to_numpy()
-    df = pd.DataFrame({"gene": alterations["gene"].to_numpy(), "altered": altered,
-                       "assessed": altered | profiled})
-    out = df.groupby("gene", sort=False).agg(n_assessed=("assessed", "sum"),
-                                             n_altered=("altered", "sum"))
-    return out.reset_index()
+    """``frequencies`` of the genes of a long alterations table (in order of appearance)."""
+    genes = pd.unique(alterations["gene"])
+    arrays = cell_arrays(alterations, pd.unique(alterations["patient_id"]), genes)
+    return frequencies(arrays, genes)
 
 
 def primary_rows(associations: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
@@ -146,8 +163,8 @@ def select_genes(panel: pd.DataFrame, freq: pd.DataFrame, assoc: pd.DataFrame,
     """The genes drawn, with a y position (row), group headers as rows of ``header``.
 
     Up to ``max_genes`` panel genes: all, grouped by the panel's groups in panel order. More:
-    the ``max_genes`` genes with the smallest primary q, then the most often altered (share
-    of assessed), in that order, without group headers.
+    the ``max_genes`` genes with the smallest primary q, then the most often altered (number
+    of patients, then share of the assessed), in that order, without group headers.
     """
     genes = panel[["gene", "group"]].copy()
     genes["group"] = genes["group"].fillna("")
@@ -156,7 +173,8 @@ def select_genes(panel: pd.DataFrame, freq: pd.DataFrame, assoc: pd.DataFrame,
     if len(genes) > max_genes:
         share = genes["n_altered"] / genes["n_assessed"].where(genes["n_assessed"] > 0)
         genes = genes.assign(_share=share.fillna(0), _q=genes["q_value"].fillna(np.inf))
-        genes = genes.sort_values(["_q", "_share", "gene"], ascending=[True, False, True],
+        genes = genes.sort_values(["_q", "n_altered", "_share", "gene"],
+                                  ascending=[True, False, False, True],
                                   kind="mergesort").head(max_genes)
         genes = genes.drop(columns=["_share", "_q"]).reset_index(drop=True)
         genes["group"] = ""
@@ -237,11 +255,11 @@ def heatmap_data(alterations: pd.DataFrame, sheet: pd.DataFrame, panel: pd.DataF
                  associations: pd.DataFrame | None, *, endpoint: str, max_genes: int,
                  sort: str, per_patient_max: int, group_gap: float) -> HeatmapData:
     """Assemble what the heatmap draws (see HeatmapData)."""
-    freq = gene_frequencies(alterations)
-    assoc, source = gene_associations(associations, endpoint)
-    genes = select_genes(panel, freq, assoc, max_genes)
     patients = sheet["patient_id"].to_numpy()
     full = cell_arrays(alterations, patients, panel["gene"])
+    freq = frequencies(full, panel["gene"])
+    assoc, source = gene_associations(associations, endpoint)
+    genes = select_genes(panel, freq, assoc, max_genes)
     any_altered = full["cn_altered"] | full["mut_altered"] | full["sv_altered"]
     gidx = pd.Index(panel["gene"]).get_indexer(genes["gene"])
     order, sort_used = patient_order(sheet, any_altered[:, gidx], sort, per_patient_max)

@@ -31,6 +31,9 @@ TABLES = {
     "molecular_response": "results/ctdna/molecular_response.tsv",
     "emergent": "results/ctdna/emergent.tsv",
 }
+# The columns of a table the figures read (the rest is never loaded by a figure job).
+TABLE_COLUMNS = {"alterations": ["patient_id", "gene", "cn_status", "cn_call", "mut_status",
+                                 "mutation_class", "sv_status"]}
 
 
 @dataclass(frozen=True)
@@ -246,7 +249,7 @@ def load_tables(paths: dict, build: str) -> dict:
             out[name] = (load_plasma(path, out["sheet"]["patient_id"], check_files=False)
                          if path else None)
         elif name != "sheet":
-            out[name] = read_tsv(path)
+            out[name] = read_tsv(path, TABLE_COLUMNS.get(name))
     return out
 
 

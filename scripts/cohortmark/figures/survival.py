@@ -144,15 +144,16 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
         ax.step(km["time"], km["survival"], where="post", color=colour, linewidth=1.6,
                 label=(f"{lab}: n={len(d)}, {int(d[ecol].sum())} events, median "
                        f"{_months(med)} months ({conf} CI {_months(mlo)}\u2013{_months(mhi)})"))
+        many = len(d) > 300  # thousands of steps and ticks: an embedded image, not vectors
         ax.fill_between(km["time"], km["ci_low"].fillna(0), km["ci_high"].fillna(0),
                         step="post", color=colour, alpha=0.15 if n_rows == 1 else 0.08,
-                        linewidth=0)
+                        linewidth=0, rasterized=many)
         cens = d[d[ecol] == 0][tcol].to_numpy(float)
         if len(cens):
             idx = np.searchsorted(km["time"].to_numpy(), cens, side="right") - 1
             ax.plot(cens, km["survival"].to_numpy()[idx], linestyle="none", marker="|",
                     color=colour, markersize=8 if len(d) <= 200 else 3,
-                    markeredgewidth=1 if len(d) <= 200 else 0.4)
+                    markeredgewidth=1 if len(d) <= 200 else 0.4, rasterized=many)
         if np.isfinite(med):
             ax.plot([0, med, med], [0.5, 0.5, 0], color=colour, linestyle=":", linewidth=0.8)
         if landmarks:

@@ -52,6 +52,10 @@ TEST_WORDS = {
            "its Wald {conf} interval.",
 }
 LIST_LIMIT = 100  # patients listed by name in a section before "and N more"
+# alterations.tsv columns the report shows (a registry's table is millions of rows)
+ALTERATION_COLUMNS = ["patient_id", "gene", "cn_status", "cn_call", "cn_value", "mut_status",
+                      "mutation_class", "protein_change", "vaf", "sv_status", "sv_partners"]
+GENE_PAGE_ROWS = 30  # altered patients listed on a gene's page (all in alterations.tsv)
 
 
 # --------------------------------------------------------------------------------------
@@ -277,7 +281,7 @@ def gene_pages(panel: pd.DataFrame, alterations: pd.DataFrame, associations: pd.
             assoc = table(a.drop(columns=["gene"]), max_rows)
         pages.append({"gene": gene, "group": group or "", "cn_counts": counts,
                       "mut_counts": mcounts, "n_altered": len(altered),
-                      "altered": table(altered, LIST_LIMIT, cols), "associations": assoc})
+                      "altered": table(altered, GENE_PAGE_ROWS, cols), "associations": assoc})
     return pages, len(panel)
 
 
