@@ -209,6 +209,9 @@ def run_jobs(files: dict, d: Path, cores: int) -> dict:
                       "params": {"name": f.name, "settings": registry.settings_of(f, cfg),
                                  "build": cfg["genome"]},
                       "log": [str(d / "logs" / f"{f.name}.log")]})
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(cores) as pool:
         times = dict(zip([s["name"] for s in specs], pool.map(lambda s: _job(s, d), specs)))
@@ -225,8 +228,10 @@ def run_jobs(files: dict, d: Path, cores: int) -> dict:
               "params": {"config": cfg, "build": cfg["genome"]},
               "log": [str(d / "logs" / "report.log")]}
     times["report"] = _job(report, d)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
     return {"jobs": times, "figures_s": figures_s,
-            "wall_s": time.perf_counter() - t0}
+            "wall_s": time.perf_counter() - t0, "cpu_s": cpu}
 
 
 def first_render(report: Path, shots: Path) -> float:
@@ -264,7 +269,8 @@ def bench(case_name: str, cores: int) -> dict:
     figs = {p.name: p.stat().st_size for p in sorted((res / "figures").glob("*.*"))}
     return {"case": case_name, "patients": len(case["sheet"]), "genes": len(case["panel"]),
             "figures_s": round(run["figures_s"], 1), "report_s": round(run["jobs"]["report"], 1),
-            "wall_s": round(run["wall_s"], 1), "report_mb": round(report.stat().st_size / 1e6, 2),
+            "wall_s": round(run["wall_s"], 1), "cpu_s": round(run["cpu_s"], 1),
+            "load": round(__import__("os").getloadavg()[0], 1), "report_mb": round(report.stat().st_size / 1e6, 2),
             "largest_figure": max(figs, key=figs.get),
             "largest_figure_mb": round(max(figs.values()) / 1e6, 2),
             "render_s": round(render, 2), "slowest_job": max(run["jobs"], key=run["jobs"].get),
