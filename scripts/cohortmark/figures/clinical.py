@@ -91,11 +91,18 @@ def plot_waterfall(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, new_le
     lo = min(-40.0, float(values.min()) - 5) if n else -40.0
     hi = max(30.0, float(values.max()) + 5) if n else 30.0
     span = hi - lo
-    if new.any():
+    if new.any() and not many:
         ax.plot(x[new], values[new] + np.where(values[new] >= 0, 0.03, -0.03) * span,
-                linestyle="none", marker="*", color="black", markersize=7 if not many else 3,
+                linestyle="none", marker="*", color="black", markersize=7,
                 gid="waterfall-new-lesions")
         hi = max(hi, float(values[new].max()) + 0.08 * span)
+    elif new.any():  # registry scale: one row of ticks along the top instead of a smear of stars
+        hi += 0.08 * span
+        ax.plot(x[new], np.full(new.sum(), hi - 0.03 * span), linestyle="none", marker="|",
+                color="black", markersize=5, markeredgewidth=0.5, rasterized=True,
+                gid="waterfall-new-lesions")
+        ax.text(0.0, hi - 0.03 * span, "PD by new lesions ", ha="right", va="center",
+                fontsize=7, transform=ax.get_yaxis_transform())
     for yv, txt in ((20, "+20%"), (-30, "\u221230%")):
         ax.axhline(yv, color="#444444", linestyle="--", linewidth=0.8)
         ax.text(1.005, yv, txt, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
@@ -109,8 +116,8 @@ def plot_waterfall(sheet: pd.DataFrame, out_prefix: str | os.PathLike, *, new_le
         handles.append(Patch(facecolor="white", edgecolor="#333333", hatch=NP_HATCH,
                              label="not evaluable"))
     if new.any():
-        handles.append(Line2D([], [], linestyle="none", marker="*", color="black",
-                              label="PD by new lesions"))
+        handles.append(Line2D([], [], linestyle="none", marker="|" if many else "*",
+                              color="black", label="PD by new lesions"))
     ax.legend(handles=handles, title="Best response", fontsize=8, title_fontsize=8,
               loc="upper right", frameon=False)
     labels_ax = ax

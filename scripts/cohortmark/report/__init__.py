@@ -51,7 +51,7 @@ TEST_WORDS = {
     "cox": "Cox proportional-hazards model; effect is the hazard ratio (altered vs not) with "
            "its Wald {conf} interval.",
 }
-LIST_LIMIT = 100  # patients listed by name in a section before "and N more"
+LIST_LIMIT = 30  # patients listed by name in a section before "and N more"
 # alterations.tsv columns the report shows (a registry's table is millions of rows)
 ALTERATION_COLUMNS = ["patient_id", "gene", "cn_status", "cn_call", "cn_value", "mut_status",
                       "mutation_class", "protein_change", "vaf", "sv_status", "sv_partners"]
