@@ -282,3 +282,32 @@ def test_confidence_level_follows_the_setting(tmp_path):
 def copy_report(workdir, dest: Path) -> Path:
     shutil.copy(workdir.res / "report.html", dest)
     return dest
+
+
+def test_ctdna_summary_and_patient_figures(tmp_path):
+    """One sentence with numbers (emergent TP53 at progression among progressing patients with
+    plasma, by best response) and the per-patient figures, collapsible, emergent first."""
+    from cohortmark.figures.ctdna import plot_ctdna_patient
+
+    sheet, panel, alt, assoc, outcomes = rf.trial()
+    traj = pd.DataFrame({"patient_id": ["P08", "P08", "P03", "P03"], "gene": ["TP53"] * 4,
+                         "variant": ["17:7673776:G>A"] * 2 + ["17:1:C>T"] * 2,
+                         "protein_change": ["p.R248Q"] * 2 + ["p.R175H"] * 2,
+                         "timepoint": ["baseline", "progression"] * 2, "day": [0, 56, 0, 240],
+                         "vaf": [0.0, 0.042, 0.01, 0.02], "detected": [False, True, True, True],
+                         "emergent": [True, True, False, False], "in_tissue": [True] * 4,
+                         "baseline": [True, False, True, False]})
+    emergent = pd.DataFrame({"patient_id": ["P08"], "gene": ["TP53"], "resistance_gene": [True],
+                             "flag": [True]})
+    figs = {pid: str(plot_ctdna_patient(traj, pid, tmp_path / pid, sheet, None, None)[0])
+            for pid in ("P03", "P08")}
+    html = render_report({"sheet": sheet, "panel": panel, "alterations": alt,
+                          "trajectories": traj, "emergent": emergent}, {},
+                         provenance({}, {}), tmp_path / "r.html",
+                         patient_figures=figs).read_text()
+    # P03 (SD) and P08 (PD) progressed and have plasma; P08 has emergent TP53 at progression
+    assert ("Emergent TP53 variants present at progression in 1 of 2 progressing patients "
+            "with plasma samples (by best response: SD 0/1, PD 1/1)") in html
+    details = html[html.index('id="ctdna-patients"'):]
+    assert details.index("ctdna-patient-P08") < details.index("ctdna-patient-P03")
+    assert html.count('<img src="data:image/svg+xml') == 2
