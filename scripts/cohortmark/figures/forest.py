@@ -85,6 +85,7 @@ def _panel(ax, rows: pd.DataFrame, conf: str):
     if log:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlim(lo_lim, hi_lim)
     tr = ax.get_yaxis_transform()
     for y, row in enumerate(rows.itertuples(index=False)):

@@ -478,7 +478,9 @@ def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel
                   != data.columns["response"].to_numpy()[:-1]])
     xmax = float(data.columns["x"].max()) + 1 if len(data.columns) else 1.0
     n = len(data.columns)
-    width = (min(17.0, max(8.0, n / 300)) if raster else
+    # registry size: at most 12 in wide so that the text stays readable on a page; the SVG
+    # keeps one image column per patient, the 300 dpi PNG about one pixel each
+    width = (min(12.0, max(8.0, n / 300)) if raster else
              xmax * min(0.3, max(0.1, 7.0 / max(xmax, 1))))
     left, right = 1.45, 4.4
     row_h = 0.2 if len(data.genes) <= 40 else 0.15
