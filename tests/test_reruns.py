@@ -12,14 +12,25 @@ import subprocess
 import pandas as pd
 import pytest
 import yaml
+from cohortmark.config import resolve
+from cohortmark.figures import registry
 from cohortmark.ingest import shard_of
 from runs import ROOT, clone_run, outputs, planned_jobs, snakemake, table
 
 pytestmark = pytest.mark.workflow
 
+FIGURE = {f.name: f"figure_{f.name}" for f in registry.FIGURES if not f.own_rule}
+ALL_FIGURES = set(FIGURE.values())
+# figures drawn from statistics' tables (associations, outcomes, interactions)
+STATS_FIGURES = {FIGURE[n] for n in ("biomarker_heatmap", "km_pfs", "km_os", "forest",
+                                     "interactions")}
+# figures that draw the sheet only (with the example's config): copy number does not redraw them
+_EXAMPLE = resolve(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
+SHEET_FIGURES = {FIGURE[f.name] for f in registry.FIGURES if not f.own_rule
+                 and registry.tables_of(f, _EXAMPLE) == ["sheet"]}
 DOWNSTREAM_OF_COHORT = {"cohort_alterations", "eligibility", "statistics", "ctdna",
-                        "ctdna_figures", "figures", "report", "export", "all"}
-EVERYTHING = {"ingest_shard"} | DOWNSTREAM_OF_COHORT
+                        "ctdna_figures", "report", "export", "all"} | ALL_FIGURES
+EVERYTHING = ({"ingest_shard"} | DOWNSTREAM_OF_COHORT) - SHEET_FIGURES
 # Tests that execute a change run only up to the table they check (the rest of the plan is
 # asserted by dry runs), to keep the suite fast.
 ALTERATIONS = "results/cohort/alterations.tsv"
@@ -61,22 +72,25 @@ MATRIX = [
     ("variants_min_vaf", set_key("variants", "min_vaf", 0.05), EVERYTHING),
     ("ingest_shards", set_key("ingest", "shards", 4), EVERYTHING),
     ("response_responders", set_key("response", "responders", ["CR", "PR", "SD"]),
-     {"statistics", "ctdna", "ctdna_figures", "figures", "report", "all"}),
+     {"statistics", "ctdna", "ctdna_figures", "report", "all"} | STATS_FIGURES),
     ("statistics_conf_level", set_key("statistics", "conf_level", 0.9),
-     {"statistics", "figures", "report", "all"}),
+     {"statistics", "report", "all"} | STATS_FIGURES),
     ("statistics_min_altered", set_key("statistics", "min_altered", 2),
-     {"statistics", "figures", "report", "all"}),
+     {"statistics", "report", "all"} | STATS_FIGURES),
     ("cohorts_new_rule",
      lambda cfg: cfg["cohorts"].update({"cdk4": "CDK4: AMP"}), {"eligibility", "report", "all"}),
     ("analysis_population_named", set_top("analysis_population", "mdm2_inhibitor"),
-     {"statistics", "figures", "report", "all"}),
+     {"statistics", "report", "all"} | STATS_FIGURES),
     ("analysis_population_inline", set_top("analysis_population", "TWIST1: AMP | evaluable"),
-     {"eligibility", "statistics", "figures", "report", "all"}),
+     {"eligibility", "statistics", "report", "all"} | STATS_FIGURES),
     ("ctdna_analysis_response_drop", set_key("ctdna_analysis", "response_drop", 0.3),
      {"ctdna", "ctdna_figures", "report", "all"}),
-    ("figures_dpi", set_key("figures", "dpi", 200), {"figures", "ctdna_figures", "report", "all"}),
+    ("figures_dpi", set_key("figures", "dpi", 200),
+     {"ctdna_figures", "report", "all"} | ALL_FIGURES),
     ("figures_heatmap_tracks", set_key("figures", "heatmap_tracks", ["best_response"]),
-     {"figures", "report", "all"}),
+     {FIGURE["biomarker_heatmap"], "report", "all"}),
+    ("figures_swimmer_max_patients", set_key("figures", "swimmer_max_patients", 5),
+     {FIGURE["swimmer"], "report", "all"}),
     ("figures_report_title", set_key("figures", "report_title", "Milademetan"),
      {"report", "all"}),
     ("export_study_id", set_key("export", "study_id", "other_study"), {"export", "report", "all"}),

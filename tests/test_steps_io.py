@@ -48,7 +48,7 @@ def test_outputs_follow_the_umask(tmp_path, umask):
         write_tsv(pd.DataFrame({"a": [1]}), tmp_path / "t.tsv")
         atomic_write(tmp_path / "r.html", "<html></html>")
         fig, ax = plt.subplots()
-        svg, png = save_figure(fig, tmp_path / "f")
+        svg, png = save_figure(fig, tmp_path / "f", dpi=72)
     finally:
         os.umask(old)
     for path in (tmp_path / "t.tsv", tmp_path / "r.html", svg, png):
