@@ -23,15 +23,19 @@ SEGMENT_COLUMNS = ["chrom", "start", "end", "value", "unit", "minor_cn", "major_
 # PURPLE gene tables and cBioPortal matrices) and ``max_value`` (PURPLE maxCopyNumber).
 CN_SEGMENT_COLUMNS = SEGMENT_COLUMNS + ["gene", "max_value"]
 # Variants: one row per (sample, chrom, pos, ref, alt) after filtering; pos is 1-based (VCF).
+# ``origin``: ``germline`` (also in the matched normal of a tumour/normal VCF; never an
+# alteration), ``somatic`` (absent from it) or empty (no normal to judge, e.g. a MAF).
 VARIANT_COLUMNS = [
     "chrom", "pos", "ref", "alt", "gene", "consequence", "mutation_class", "protein_change",
-    "vaf", "depth", "alt_count", "filter",
+    "vaf", "depth", "alt_count", "filter", "origin",
 ]
 
 # --- per-patient gene-level results ------------------------------------------------------
 STATUS = ["altered", "wildtype", "not_profiled"]
 CN_CALLS = ["AMP", "GAIN", "NEUTRAL", "LOSS", "HOMDEL"]
-MUTATION_CLASSES = ["truncating", "splice", "missense", "inframe", "other"]  # most severe first
+# Most severe first. ``unannotated``: a record of a VCF without consequence annotation in a
+# coding exon or splice site (by position; its effect on the protein is unknown).
+MUTATION_CLASSES = ["truncating", "splice", "missense", "inframe", "other", "unannotated"]
 
 GENE_CN_COLUMNS = [
     "gene", "cn_status", "cn_call", "cn_value", "cn_min", "cn_max", "cn_fold", "cn_coverage",
