@@ -425,7 +425,7 @@ def fake_variants(monkeypatch):
     seen = []
 
     def read_variants(path, sample=None, *, panel=None, build="GRCh38", config=None,
-                      patient=None):
+                      patient=None, tissue=True):
         seen.append((str(path), sample))
         tables = read_maf(path)
         if sample not in tables:
@@ -433,8 +433,12 @@ def fake_variants(monkeypatch):
                              path=str(path))
         return tables[sample]
 
+    def read_variant_file(*args, **kwargs):
+        return types.SimpleNamespace(variants=read_variants(*args, **kwargs), notes=[])
+
     module = types.ModuleType("cohortmark.variants")
     module.read_variants = read_variants
+    module.read_variant_file = read_variant_file
     monkeypatch.setitem(sys.modules, "cohortmark.variants", module)
     return seen
 
@@ -473,6 +477,17 @@ def test_load_plasma_variants_caches_and_reports_every_bad_sample(tmp_path, fake
     lines = str(err.value).splitlines()
     assert len(lines) == 2 and "sample 'nope' is not in the MAF" in lines[0]
     assert lines[1].startswith("patient DS3: file ")
+    # each names the plasma-sheet line and timepoint
+    assert "plasma sample 'baseline' (plasma sheet, line 2)" in lines[0]
+    assert "plasma sample 'progression' (plasma sheet, line 4)" in lines[1]
+    # collected instead of raised: the other samples are still read
+    failures = []
+    got = ctdna.load_plasma_variants(pl, panel, {}, "GRCh37", failures=failures,
+                                     sheet_path="plasma.tsv")
+    assert sorted(got) == [("DS2", "progression"), ("DS3", "baseline")]
+    assert [(f["patient_id"], f["timepoint"], f["line"]) for f in failures] == \
+        [("DS2", "baseline", 2), ("DS3", "progression", 4)]
+    assert "(plasma sheet plasma.tsv, line 2)" in failures[0]["message"]
 
 
 def test_step_writes_the_three_tables(tmp_path, fake_variants):

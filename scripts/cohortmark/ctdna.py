@@ -37,6 +37,7 @@ import pandas as pd
 from .config import section
 from .errors import InputError
 from .genome import canonical_chrom
+from .variants.index import companion_files
 from .schema import (
     CLINICAL_LINK_COLUMNS,
     EMERGENT_COLUMNS,
@@ -539,24 +540,35 @@ def _sample_cache_key(row: dict, panel: pd.DataFrame, config: dict, build: str) 
         "panel": panel[["gene", "chrom", "start", "end"]].to_dict("list"),
         "config": (config or {}).get("variants"),
         "file": file_sha256(row["variant_file"]), "sample": row.get("tumor_sample"),
+        # the index a reading used (a replaced or touched index can change what is read)
+        "companions": [file_sha256(c) for c in companion_files(row["variant_file"])],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config: dict,
-                         build: str = "GRCh38", cache_dir=None, log=None) -> dict:
+                         build: str = "GRCh38", cache_dir=None, log=None, *,
+                         failures: list | None = None, sheet_path: str | None = None) -> dict:
     """Read every plasma sample's calls: {(patient_id, timepoint): DataFrame[VARIANT_COLUMNS]}.
 
-    Uses the tissue readers (cohortmark.variants.read_variants, restricted to the panel).
-    With ``cache_dir``, each sample's table is cached by file checksum, sample, panel, the
-    ``variants`` config, build and code. Every failing sample is reported (one line each).
+    Uses the tissue readers (cohortmark.variants.read_variant_file, restricted to the panel)
+    without the tissue read-support thresholds (detection is ``ctdna_analysis.min_vaf``).
+    With ``cache_dir``, each sample's table is cached by file and index checksum, sample,
+    panel, the ``variants`` config, build and code. Notes about a reading (an untrustworthy
+    index, read in full) are issued as ``CtdnaWarning`` every time, cached or not.
+
+    A sample that cannot be read is named with its plasma-sheet line and timepoint. Every
+    failing sample is reported, one line each: raised as one InputError, or - with a
+    ``failures`` list - appended to it as dicts (patient_id, timepoint, line, variant_file,
+    message) and left out of the result, so that the other patients' ctDNA is still computed.
     """
     import pickle
 
     from .ingest import _write_atomic
-    from .variants import read_variants
+    from .variants import read_variant_file
 
     out, errors, hits = {}, [], 0
+    where = f"plasma sheet {sheet_path}" if sheet_path else "plasma sheet"
     for row in plasma_sheet.to_dict("records"):
         pid, tp = row["patient_id"], row["timepoint"]
         sample = row.get("tumor_sample")
@@ -568,20 +580,33 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
                 key = _sample_cache_key({**row, "tumor_sample": sample}, panel, config, build)
                 path = Path(cache_dir) / key[:2] / f"{key}.pkl"
             if path is not None and path.exists():
-                variants = pickle.loads(path.read_bytes())
+                variants, notes = pickle.loads(path.read_bytes())
                 hits += 1
             else:
-                variants = read_variants(row["variant_file"], sample, panel=panel, build=build,
-                                         config=config, patient=pid)
+                result = read_variant_file(row["variant_file"], sample, panel=panel,
+                                           build=build, config=config, patient=pid,
+                                           tissue=False)
+                variants, notes = result.variants, result.notes
                 if path is not None:
-                    _write_atomic(variants, path)
+                    _write_atomic((variants, notes), path)
         except InputError as err:
-            errors.append(err.with_context(patient=pid, path=row["variant_file"]))
+            line = row.get("_line")
+            at = f", line {int(line)}" if line is not None and not pd.isna(line) else ""
+            err = InputError(f"plasma sample {tp!r} ({where}{at}): {err.detail}",
+                             patient=err.patient or pid, path=err.path or row["variant_file"],
+                             line=err.line, field=err.field)
+            errors.append(err)
+            if failures is not None:
+                failures.append({"patient_id": pid, "timepoint": tp,
+                                 "line": None if not at else int(line),
+                                 "variant_file": row["variant_file"], "message": str(err)})
             continue
+        for note in notes:
+            warnings.warn(f"plasma sample {tp!r}: {note}", CtdnaWarning, stacklevel=2)
         out[(pid, tp)] = variants.reindex(columns=VARIANT_COLUMNS)
     if log is not None:
         log(f"ctdna: {len(plasma_sheet)} plasma samples read, {hits} from cache, "
             f"{len(errors)} failed")
-    if errors:
+    if errors and failures is None:
         raise InputError("\n".join(str(e) for e in errors))
     return out
