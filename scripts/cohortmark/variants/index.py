@@ -79,18 +79,17 @@ def bgzf_blocks(path: str | os.PathLike) -> tuple[list[int], list[int]] | str:
             block = _bgzf_block_size(header)
             if block is None:
                 if offset == 0:
-                    return ("the file is not BGZF-compressed (plain gzip or uncompressed); an index "
-                            "cannot be used with it")
-                return f"BGZF block structure broken at byte {offset}"
+                    return "the file is not BGZF-compressed (plain gzip or uncompressed)"
+                return f"the file's BGZF block structure is broken at byte {offset}"
             if offset + block > size:
-                return f"the last BGZF block (byte {offset}) is truncated"
+                return f"the file's last BGZF block (byte {offset}) is truncated"
             fh.seek(offset + block - 4)
             isize = struct.unpack("<I", fh.read(4))[0]
             starts.append(offset)
             sizes.append(isize)
             offset += block
     if size < len(BGZF_EOF) or _read(path, size - len(BGZF_EOF), len(BGZF_EOF)) != BGZF_EOF:
-        return "the BGZF end-of-file marker is missing (truncated or still being written?)"
+        return "the file lacks the BGZF end-of-file marker (truncated or still being written?)"
     return starts, sizes
 
 
@@ -196,7 +195,7 @@ def index_problem(path: str | os.PathLike, index_path: str | None = None) -> str
         return f"its index {name} is older than the file (the file changed after indexing?)"
     blocks = bgzf_blocks(path)
     if isinstance(blocks, str):
-        return f"{blocks} but has an index {name}"
+        return f"{blocks}, so its index {name} cannot be used"
     starts, sizes = blocks
     try:
         index = parse_index(index_path)
