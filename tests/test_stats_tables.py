@@ -375,7 +375,8 @@ def test_statistics_step_writes_three_tables(tmp_path):
         smk = SimpleNamespace(
             input=SimpleNamespace(samples=str(data / "example_samples.tsv"),
                                   alterations=str(data / "example_alterations.tsv")),
-            output=out, log=[str(tmp_path / f"{run}.log")], config=dict(CONFIG))
+            output=out, log=[str(tmp_path / f"{run}.log")],
+            params=SimpleNamespace(settings=dict(CONFIG), population=None))
         steps.run(steps.statistics, smk)
         outputs[run] = {k: Path(v).read_bytes() for k, v in vars(out).items()}
     assert outputs[1] == outputs[2]

@@ -26,18 +26,14 @@ Definitions (documented for users in config/README.md, section ``ctdna_analysis`
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import warnings
-from pathlib import Path
 
 import pandas as pd
 
 from .config import section
 from .errors import InputError
 from .genome import canonical_chrom
-from .variants.index import companion_files
 from .schema import (
     CLINICAL_LINK_COLUMNS,
     EMERGENT_COLUMNS,
@@ -46,6 +42,7 @@ from .schema import (
     TRAJECTORY_COLUMNS,
     VARIANT_COLUMNS,
 )
+from .tsv import read_tsv
 
 CACHE_FORMAT = 1
 
@@ -507,51 +504,19 @@ def pfs_by_molecular_response(link: pd.DataFrame) -> pd.DataFrame:
 
 # --- reading (I/O) ---------------------------------------------------------------------------
 
-TEXT_COLUMNS = ["patient_id", "gene", "variant", "protein_change", "timepoint", "chrom", "ref",
-                "alt", "first_timepoint", "progression_timepoint", "baseline_timepoint",
-                "on_treatment_timepoint", "status", "reason"]
-BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
-                "resistance_gene", "flag"]
-
-
 def read_table(path) -> pd.DataFrame:
-    """Read one of our TSVs (trajectories, molecular response, emergent, tissue mutations).
-
-    Ids, labels and alleles stay text (``001`` stays ``001``); True/False columns become
-    bool, with None where empty (unknown).
-    """
-    head = pd.read_csv(path, sep="\t", nrows=0).columns
-    df = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
-                     dtype={c: str for c in TEXT_COLUMNS if c in head})
-    for col in BOOL_COLUMNS:
-        if col in df.columns:
-            df[col] = [None if isinstance(v, float) and math.isnan(v)
-                       else str(v).lower() == "true" for v in df[col]]
-    return df
+    """One of our TSVs with the schema's dtypes (see ``cohortmark.tsv.read_tsv``)."""
+    return read_tsv(path)
 
 
 # --- reading plasma calls (I/O) ------------------------------------------------------------
-
-def _sample_cache_key(row: dict, panel: pd.DataFrame, config: dict, build: str) -> str:
-    from .ingest import code_fingerprint, file_sha256
-
-    payload = {
-        "format": CACHE_FORMAT, "code": code_fingerprint(), "build": build,
-        "panel": panel[["gene", "chrom", "start", "end"]].to_dict("list"),
-        "config": (config or {}).get("variants"),
-        "file": file_sha256(row["variant_file"]), "sample": row.get("tumor_sample"),
-        # the index a reading used (a replaced or touched index can change what is read)
-        "companions": [file_sha256(c) for c in companion_files(row["variant_file"])],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
 
 def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config: dict,
                          build: str = "GRCh38", cache_dir=None, log=None, *,
                          failures: list | None = None, sheet_path: str | None = None) -> dict:
     """Read every plasma sample's calls: {(patient_id, timepoint): DataFrame[VARIANT_COLUMNS]}.
 
-    Uses the tissue readers (cohortmark.variants.read_variant_file, restricted to the panel)
+    Uses the tissue readers (``cohortmark.ingest.PatientIngest``, restricted to the panel)
     without the tissue read-support thresholds (detection is ``ctdna_analysis.min_vaf``).
     With ``cache_dir``, each sample's table is cached by file and index checksum, sample,
     panel, the ``variants`` config, build and code. Notes about a reading (an untrustworthy
@@ -562,12 +527,14 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
     ``failures`` list - appended to it as dicts (patient_id, timepoint, line, variant_file,
     message) and left out of the result, so that the other patients' ctDNA is still computed.
     """
-    import pickle
+    from .ingest import PatientIngest
 
-    from .ingest import _write_atomic
-    from .variants import read_variant_file
-
-    out, errors, hits = {}, [], 0
+    # the tissue read-support filters do not apply to plasma: a ctDNA variant at 0.4% from a
+    # handful of reads is what plasma assays report; detection is ctdna_analysis.min_vaf
+    plasma_cfg = {**section(config, "variants"), "min_depth": 0, "min_alt_reads": 0,
+                  "min_vaf": 0}
+    reader = PatientIngest(panel, {"variants": plasma_cfg}, build, cache_dir)
+    out, errors = {}, []
     where = f"plasma sheet {sheet_path}" if sheet_path else "plasma sheet"
     for row in plasma_sheet.to_dict("records"):
         pid, tp = row["patient_id"], row["timepoint"]
@@ -575,20 +542,9 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
         sample = None if sample is None or (isinstance(sample, float) and math.isnan(sample)) \
             else sample
         try:
-            path = None
-            if cache_dir is not None:
-                key = _sample_cache_key({**row, "tumor_sample": sample}, panel, config, build)
-                path = Path(cache_dir) / key[:2] / f"{key}.pkl"
-            if path is not None and path.exists():
-                variants, notes = pickle.loads(path.read_bytes())
-                hits += 1
-            else:
-                result = read_variant_file(row["variant_file"], sample, panel=panel,
-                                           build=build, config=config, patient=pid,
-                                           tissue=False)
-                variants, notes = result.variants, result.notes
-                if path is not None:
-                    _write_atomic((variants, notes), path)
+            _, variants, values = reader.mutations({"patient_id": pid, "tumor_sample": sample,
+                                                    "variant_file": row["variant_file"]})
+            notes = values.get("notes") or []
         except InputError as err:
             line = row.get("_line")
             at = f", line {int(line)}" if line is not None and not pd.isna(line) else ""
@@ -605,6 +561,7 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
             warnings.warn(f"plasma sample {tp!r}: {note}", CtdnaWarning, stacklevel=2)
         out[(pid, tp)] = variants.reindex(columns=VARIANT_COLUMNS)
     if log is not None:
+        hits = len(plasma_sheet) - len(errors) - reader.computed
         log(f"ctdna: {len(plasma_sheet)} plasma samples read, {hits} from cache, "
             f"{len(errors)} failed")
     if errors and failures is None:
