@@ -90,6 +90,10 @@ MOLECULAR_RESPONSE_COLUMNS = [
     "baseline_max_vaf", "on_treatment_max_vaf", "max_vaf_change", "baseline_mean_vaf",
     "on_treatment_mean_vaf", "mean_vaf_change", "cleared",
 ]
+# plasma samples whose variant file could not be read (results/ctdna/unreadable_samples.tsv):
+# their patient is left out of the ctDNA tables (molecular response not_evaluable, reason
+# given) and the run ends with an error after everything else is made
+CTDNA_FAILURE_COLUMNS = ["patient_id", "timepoint", "line", "variant_file", "message"]
 MOLECULAR_RESPONSE_STATUS = ["responder", "non_responder", "not_evaluable"]
 EMERGENT_COLUMNS = [
     "patient_id", "gene", "variant", "protein_change", "baseline_timepoint", "first_timepoint",

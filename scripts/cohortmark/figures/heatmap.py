@@ -32,7 +32,8 @@ CN_ORDER = ["AMP", "GAIN", "HOMDEL", "LOSS", "NEUTRAL", "NP"]  # stacking order,
 NP_FACE, NP_EDGE, NP_HATCH = "#B4B4B4", "#555555", "////"
 CN_LABELS = {"AMP": "amplification", "GAIN": "gain", "NEUTRAL": "neutral / wild type",
              "LOSS": "loss (1 copy)", "HOMDEL": "deep deletion"}
-MUT_MARKERS = {"truncating": "s", "splice": "D", "missense": "o", "inframe": "^", "other": "X"}
+MUT_MARKERS = {"truncating": "s", "splice": "D", "missense": "o", "inframe": "^", "other": "X",
+               "unannotated": "P"}
 CATEGORY_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "green", "purple", "sky",
                                            "vermillion", "yellow", "black")]
 RESPONSE_ORDER = BEST_RESPONSES + [UNKNOWN_RESPONSE]

@@ -299,7 +299,38 @@ def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
         "eligibility_summary": elig_summary, "eligibility": table(elig, 1000),
         "methods": methods(assoc, config), "provenance": provenance,
         "config_text": _yaml(config), "population": tables.get("population"),
+        "data_warnings": data_warnings(tables.get("patients"), tables.get("ctdna_failures")),
     }
+
+
+def data_warnings(patients, ctdna_failures) -> list[str]:
+    """Sentences for the report about how the variant data were read: variants counted
+    without consequence annotation, germline variants set aside, variant files read in full
+    because their index could not be trusted, plasma samples that could not be read."""
+    out = []
+    if patients is not None and len(patients):
+        def total(col):
+            values = pd.to_numeric(patients.get(col), errors="coerce") \
+                if col in patients.columns else pd.Series(dtype=float)
+            return int(values.fillna(0).sum()), int((values.fillna(0) > 0).sum())
+
+        n, who = total("n_unannotated")
+        if n:
+            out.append(f"{n} variant(s) in {who} patient(s) were counted without consequence "
+                       "annotation (class unannotated: in a coding exon or splice site by "
+                       "position; annotate the VCFs with VEP or SnpEff for their effect).")
+        n, who = total("n_germline")
+        if n:
+            out.append(f"{n} variant(s) in {who} patient(s) were also present in the matched "
+                       "normal: germline, kept in mutations.tsv (origin germline) and not "
+                       "counted as alterations.")
+        if "variant_warnings" in patients.columns:
+            for text in patients["variant_warnings"].dropna():
+                out.extend(t for t in str(text).split(" | ") if t)
+    if ctdna_failures is not None:
+        out.extend(f"Not read, patient left out of the ctDNA results: {m}"
+                   for m in ctdna_failures["message"].astype(str))
+    return out
 
 
 def _yaml(config: dict) -> str:
