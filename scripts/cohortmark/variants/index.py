@@ -231,10 +231,26 @@ def index_problem(path: str | os.PathLike, index_path: str | None = None) -> str
         if not _record_matches(path, first >> 16, first & 0xFFFF, label, bcf):
             return (f"its index {name} does not match the file: the first record it lists for "
                     f"contig {label} is not there (an index of another file?)")
+    if last_end == 0:  # an index listing no record: the file must hold none either
+        last_end = _header_end(path, bcf)
     if last_end != cumulative[-1]:
         return (f"its index {name} ends before the file's data does (records were added after "
                 "indexing)")
     return None
+
+
+def _header_end(path, bcf: bool) -> int | None:
+    """Uncompressed offset where the records of a BGZF VCF/BCF begin (None if unknown)."""
+    with gzip.open(path, "rb") as fh:
+        if bcf:
+            head = fh.read(9)
+            return 9 + struct.unpack_from("<I", head, 5)[0] if len(head) == 9 else None
+        offset = 0
+        for line in fh:
+            if not line.startswith(b"#"):
+                return offset
+            offset += len(line)
+        return offset
 
 
 def _record_matches(path, block: int, within: int, label, bcf: bool) -> bool:
