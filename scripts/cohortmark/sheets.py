@@ -323,17 +323,27 @@ def check_shared_variant_files(sheet: _Sheet, typed: pd.DataFrame, base: Path | 
     """
     from .variants.maf import looks_like_maf
 
+    idents: list = []
+    for text in typed["variant_file"]:
+        if not text:
+            idents.append(None)
+            continue
+        path = Path(text) if base is None or Path(text).is_absolute() else base / text
+        st = os.stat(path)
+        idents.append((st.st_dev, st.st_ino, str(path)))
+    counts: dict[tuple, int] = {}
+    for ident in idents:
+        if ident is not None:
+            counts[ident[:2]] = counts.get(ident[:2], 0) + 1
     seen: dict[tuple, int] = {}
     kinds: dict[tuple, bool] = {}
     for k, (text, sample, pid) in enumerate(zip(typed["variant_file"], typed["tumor_sample"],
                                                 typed["patient_id"])):
-        if not text:
+        if not text or counts[idents[k][:2]] < 2:  # a file of one patient only: nothing to check
             continue
-        path = Path(text) if base is None or Path(text).is_absolute() else base / text
-        st = os.stat(path)
-        ident = (st.st_dev, st.st_ino)
-        if ident not in kinds:
-            kinds[ident] = looks_like_maf(str(path))
+        ident = idents[k][:2]
+        if ident not in kinds:  # the format is read only for files shared by several rows
+            kinds[ident] = looks_like_maf(idents[k][2])
         # a MAF without tumor_sample is read at Tumor_Sample_Barcode = patient_id
         key = (ident, sample or (pid if kinds[ident] else ""))
         if key in seen:
