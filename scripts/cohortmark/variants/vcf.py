@@ -472,7 +472,7 @@ class _Context:
         rows: list[dict] = []
         with warnings.catch_warnings():  # cyvcf2 warns "no intervals found" for an empty region
             warnings.simplefilter("ignore", UserWarning)
-            for name, start, end, chrom, _gene in regions:
+            for name, start, end, _chrom, _gene in regions:
                 n, last = 0, None
                 try:
                     for record in vcf(f"{name}:{start}-{end}"):

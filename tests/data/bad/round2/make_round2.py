@@ -71,7 +71,7 @@ tabix(HERE / "_tmp_other.vcf.gz", csi=True)
 bgzip(plain, HERE / "idx_of_another_file.vcf.gz")
 (HERE / "idx_of_another_file.vcf.gz.tbi").write_bytes((HERE / "_tmp_other.vcf.gz.tbi").read_bytes())
 case("idx_of_another_file.vcf.gz", "variants",
-     f"WARN its index idx_of_another_file.vcf.gz.tbi", result="TP53=altered:unannotated")
+     "WARN its index idx_of_another_file.vcf.gz.tbi", result="TP53=altered:unannotated")
 case("idx_of_another_file.vcf.gz", "variants",
      "its index idx_of_another_file.vcf.gz.tbi", config={"untrusted_index": "error"})
 bgzip(plain, HERE / "idx_csi_of_another_file.vcf.gz")
@@ -161,7 +161,7 @@ for name, af, shown in (("vcf_af_above_1.vcf", "1.5", "1.5"), ("vcf_af_negative.
     case(name, "variants", f"line {tp53_line}: column 'FORMAT/AF': record 17:7579312: FORMAT/AF "
          f"{shown} is outside [0, 1]")
 w("vcf_alt_reads_exceed_depth.vcf", VCF.replace(TP53, TP53.replace("0/1:20,22:42", "0/1:.,50:40")))
-case("vcf_alt_reads_exceed_depth.vcf", "variants", f"column 'FORMAT/AD': record 17:7579312: 50 ALT "
+case("vcf_alt_reads_exceed_depth.vcf", "variants", "column 'FORMAT/AD': record 17:7579312: 50 ALT "
      "reads in FORMAT/AD exceed the depth 40")
 mutect = (SRC / "vcf2maf_test_mutect.vcf").read_text()
 m_hdr = "".join(x + "\n" for x in mutect.splitlines() if x.startswith("#"))
