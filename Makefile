@@ -27,9 +27,11 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/ruff check scripts tests resources bench
 
-# config/README.md's reference part is generated from config/schemas/config.schema.yaml.
+# config/README.md's reference part is generated from config/schemas/config.schema.yaml,
+# its copy-number format table from the format registry (scripts/cohortmark/copynumber/formats).
 config-docs: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m cohortmark.config config/README.md
+	PYTHONPATH=scripts $(BIN)/python -m cohortmark.copynumber.formats.docs config/README.md
 
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py

@@ -8,7 +8,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from test_workflow import ROOT, copy_example, snakemake
+from runs import ROOT, copy_example, snakemake
 
 pytestmark = pytest.mark.workflow
 

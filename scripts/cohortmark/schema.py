@@ -7,17 +7,19 @@ readers convert from their file's convention. Chromosome names are canonical wit
 
 # --- sheets (CONTRACT.md) ----------------------------------------------------------------
 SAMPLE_COLUMNS = [
-    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity", "ploidy",
+    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "cn_sample", "purity",
+    "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
     "treatment_months", "on_treatment", "evaluable",
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 # The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical
 # columns do not rerun ingest).
-INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity",
-                  "ploidy"]
+INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample",
+                  "cn_sample", "purity", "ploidy"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
-CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
+# CN_FORMATS (the sheet's cn_format values) is the copy-number format registry's list of
+# names, cohortmark.copynumber.formats.FORMATS: see __getattr__ at the end of this module.
 
 # --- reader outputs ----------------------------------------------------------------------
 # Segments: one row per segment of one sample. ``value`` is in ``unit``:
@@ -53,26 +55,34 @@ ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call
                        "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
                        "protein_change", "vaf", "n_mutations"])
 MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
-# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. purity and
-# ploidy are those the copy-number calls used; *_source says where they came from (sheet,
-# default); empty when the patient has no copy-number file.
+# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. cn_format
+# and cn_sample: the copy-number format and the sample of the file used; purity and ploidy are
+# those the copy-number calls used, *_source says where they came from (sheet, caller = the
+# caller's own file caller_fit_file, default); cn_note flags a default ploidy with absolute
+# copy numbers. Empty when the patient has no copy-number file.
 # n_unannotated: panel variants counted without consequence annotation (by position in a
 # coding exon or splice site); n_germline: panel variants also in the matched normal (never
 # alterations); variant_read: index | full | maf; variant_warnings: what the log said about
 # reading the variant file (e.g. an untrustworthy index: read in full).
-PATIENT_COLUMNS = ["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
-                   "n_panel_variants", "n_unannotated", "n_germline", "variant_read",
-                   "variant_warnings"]
+PATIENT_COLUMNS = ["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
+                   "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants",
+                   "n_unannotated", "n_germline", "variant_read", "variant_warnings"]
+# family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
+# (BH-adjusted test by test); q_value is adjusted within the family.
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
-    "ci_high", "p_value", "q_value", "note",
+    "ci_high", "p_value", "q_value", "family", "note",
 ]
+FAMILIES = ["primary", "exploratory"]
 ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+# relation: co-occurrence / exclusivity only when the test says so (statistics.interactions),
+# "no evidence" otherwise, empty when untestable; co_located: the genes are neighbours on the
+# genome or share an amplicon/deletion in the data (physical linkage, not biology).
 INTERACTION_COLUMNS = [
     "gene1", "gene2", "n_both", "n_gene1_only", "n_gene2_only", "n_neither", "n_assessed",
-    "odds_ratio", "p_value", "q_value", "relation",
+    "odds_ratio", "p_value", "q_value", "relation", "co_located", "distance_mb", "note",
 ]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
 # reason: the facts that decided; undecided: for status unknown, the facts that were missing
@@ -115,8 +125,19 @@ TEXT_COLUMNS = [
     "protein_change", "ref", "alt", "chrom", "first_timepoint", "progression_timepoint",
     "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
-    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration", "endpoint", "test", "relation",
+    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "cn_format",
+    "cn_sample", "caller_fit_file", "cn_note", "metric", "alteration", "endpoint", "test",
+    "relation", "family",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
-                "resistance_gene", "flag"]
+                "resistance_gene", "flag", "co_located"]
+
+def __getattr__(name: str):
+    """``CN_FORMATS``: the names of the copy-number format registry, in detection order
+    (derived, so that adding a reader module is all it takes to accept a new cn_format)."""
+    if name == "CN_FORMATS":
+        from .copynumber.formats import FORMATS
+
+        return [r.name for r in FORMATS]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

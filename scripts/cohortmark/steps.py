@@ -69,6 +69,7 @@ def ingest_shard(smk, log) -> None:
         log("note: the sheet or a patient file changed after this run was planned; this shard "
             "reflects the files as they are now, and the next run will check it again")
     panel = load_panel(smk.input.panel, smk.params.build)
+    _log_maf_renamings(records, set(panel["gene"]), log)
     memo = Path(smk.params.cache) / "sha256" / f"shard_{shard}_of_{shards}.json"
     alterations, mutations, patients = run_shard(records, panel, smk.params.settings,
                                                  smk.params.build, smk.params.cache, log=log,
@@ -76,6 +77,17 @@ def ingest_shard(smk, log) -> None:
     write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
+
+
+def _log_maf_renamings(records, genes: set, log) -> None:
+    """Each MAF's panel-gene symbols that were renamed to the current HGNC symbol."""
+    from .variants.maf import gene_renamings, looks_like_maf
+
+    mafs = sorted({r["variant_file"] for r in records
+                   if r.get("variant_file") and looks_like_maf(r["variant_file"])})
+    for path in mafs:
+        for text in gene_renamings(path, genes):
+            log(f"{path}: gene symbol renamed {text}")
 
 
 def cohort_alterations(smk, log) -> None:
@@ -90,6 +102,14 @@ def cohort_alterations(smk, log) -> None:
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
     log(f"cohort: {len(sheet)} patients x {len(panel)} genes, {len(mutations)} panel variants")
+    for r in panel.attrs.get("renamed", []):
+        log(f"panel gene symbol renamed {r['text']}")
+    for key in ("purity_source", "ploidy_source"):
+        counts = patients[key].value_counts().to_dict()
+        log(f"{key.replace('_', ' ')}: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    for row in patients.dropna(subset=["cn_note"]).itertuples():
+        log(f"patient {row.patient_id}: {row.cn_note}")
 
 
 def _population(population_rule, sheet, alterations, log):
@@ -120,7 +140,8 @@ def statistics(smk, log) -> None:
     write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
     write_tsv(associations(alterations, sheet, config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
-    write_tsv(interactions(alterations, config), smk.output.interactions,
+    panel = load_panel(smk.input.panel, smk.params.build)  # gene coordinates: co-located pairs
+    write_tsv(interactions(alterations, config, coordinates=panel), smk.output.interactions,
               schema.INTERACTION_COLUMNS)
 
 
@@ -276,9 +297,11 @@ def figures(smk, log) -> None:
         "swimmer": lambda out: plot_swimmer(sheet, out, max_patients=cfg["swimmer_max_patients"],
                                             dpi=dpi),
         "km_pfs": lambda out: plot_km(sheet, "pfs", out, alterations=alterations,
-                                      split_by=cfg["km_split_by"], dpi=dpi, **calls),
+                                      split_by=cfg["km_split_by"], dpi=dpi, **calls,
+                                      statistics=stats_cfg),
         "km_os": lambda out: plot_km(sheet, "os", out, alterations=alterations,
-                                     split_by=cfg["km_split_by"], dpi=dpi, **calls),
+                                     split_by=cfg["km_split_by"], dpi=dpi, **calls,
+                                     statistics=stats_cfg),
         "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
                                           dpi=dpi),
     }
@@ -295,8 +318,8 @@ def report(smk, log) -> None:
 
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
-    names = ["alterations", "outcomes", "associations", "interactions", "eligibility",
-             "trajectories", "molecular_response", "emergent", "patients", "ctdna_failures"]
+    names = ["alterations", "patients", "outcomes", "associations", "interactions",
+             "eligibility", "trajectories", "molecular_response", "emergent", "ctdna_failures"]
     paths = {}
     for name in names:
         value = getattr(smk.input, name, None)

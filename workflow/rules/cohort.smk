@@ -50,6 +50,6 @@ rule eligibility:
         runtime=cohort_runtime,
     params:
         files=fingerprints(config["samples"]),
-        settings=settings("cohorts", "analysis_population"),
+        settings=eligibility_settings(),
     script:
         "../../scripts/eligibility.py"

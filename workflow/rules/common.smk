@@ -65,6 +65,16 @@ def figure_settings():
     return {k: v for k, v in config["figures"].items() if k not in REPORT_ONLY_KEYS}
 
 
+def eligibility_settings():
+    """The cohort rules, and the analysis population when it is written inline (it is then
+    evaluated as a rule of its own); a population naming a rule adds nothing."""
+    out = {"cohorts": config["cohorts"]}
+    pop = config["analysis_population"]
+    if pop and pop not in (config["cohorts"] or {}):
+        out["analysis_population"] = pop
+    return out
+
+
 def population_settings():
     """What the analysis population depends on: the rule text only (other cohort rules do not
     change the statistics)."""

@@ -76,7 +76,7 @@ rule ctdna_figures:
     params:
         files=fingerprints(config["samples"], config["ctdna"]),
         settings=settings("ctdna_analysis"),
-        figures=figure_settings(),
+        figures={"dpi": config["figures"]["dpi"]},
         cache="results/cache/ctdna_figures",
     script:
         "../../scripts/ctdna_figures.py"

@@ -4,6 +4,7 @@
 rule statistics:
     input:
         samples=config["samples"],
+        panel=PANEL,
         alterations="results/cohort/alterations.tsv",
     output:
         outcomes=report(
@@ -25,8 +26,9 @@ rule statistics:
         mem_mb=cohort_mem_mb,
         runtime=statistics_runtime,
     params:
-        files=fingerprints(config["samples"]),
+        files=fingerprints(config["samples"], PANEL),
         settings=settings("statistics", "response"),
         population=population_settings(),
+        build=BUILD,
     script:
         "../../scripts/statistics.py"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from ..config import section
 from ..ctdna import progression_day, settings
 from . import OKABE_ITO, save_figure
 
@@ -166,7 +167,7 @@ def plot_ctdna_patient(trajectories: pd.DataFrame, patient_id: str, out_prefix,
         ax.legend(handles=handles + extra, fontsize=7, frameon=False, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
-    return save_figure(fig, out_prefix)
+    return save_figure(fig, out_prefix, dpi=section(config, "figures")["dpi"])
 
 
 def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame | None = None,
@@ -225,7 +226,7 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
                      ha="left")
         top = 1 - 0.35 / (2.0 * nrows + 0.5)
     fig.tight_layout(rect=(0, 0.3 / (2.0 * nrows + 0.5), 1, top), h_pad=1.2)
-    return save_figure(fig, out_prefix)
+    return save_figure(fig, out_prefix, dpi=section(config, "figures")["dpi"])
 
 
 def ctdna_figures(trajectories: pd.DataFrame, out_dir, samples: pd.DataFrame | None = None,

@@ -1,4 +1,5 @@
-"""Kaplan-Meier curves (own product-limit estimator) with numbers at risk."""
+"""Kaplan-Meier curves with numbers at risk; the estimate, its band and the median come from
+``cohortmark.stats.survival`` (the same numbers as outcomes.tsv)."""
 
 from __future__ import annotations
 
@@ -8,56 +9,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
-from scipy.stats import norm
 
+from ..config import complete
 from ..errors import InputError
 from ..schema import ALTERATION_KINDS
+from ..stats.survival import interval_settings, kaplan_meier_median, km_table
 from . import OKABE_ITO, save_figure
 
 ENDPOINT_LABEL = {"pfs": "Progression-free survival", "os": "Overall survival"}
 GROUP_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
                  OKABE_ITO["purple"]]
-
-
-def kaplan_meier(time, event, alpha: float = 0.05) -> pd.DataFrame:
-    """Product-limit estimate at each distinct time (plus time 0).
-
-    Columns: time, n_risk, n_event, n_censor, survival, ci_low, ci_high. The interval is
-    Greenwood's variance on the log(-log) scale (as R survival ``conf.type="log-log"`` and
-    lifelines). Rows with a missing time or event are the caller's to drop.
-    """
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=float)
-    times = np.unique(t)
-    rows = [(0.0, len(t), 0, 0, 1.0, 1.0, 1.0)]
-    s, var_sum = 1.0, 0.0
-    z = norm.ppf(1 - alpha / 2)
-    for u in times:
-        at_risk = int((t >= u).sum())
-        d = int(((t == u) & (e == 1)).sum())
-        c = int(((t == u) & (e == 0)).sum())
-        if d:
-            s *= 1 - d / at_risk
-            var_sum += d / (at_risk * (at_risk - d)) if at_risk > d else np.inf
-        if 0 < s < 1 and np.isfinite(var_sum) and var_sum > 0:
-            se = np.sqrt(var_sum) / abs(np.log(s))
-            lo, hi = s ** np.exp(z * se), s ** np.exp(-z * se)
-        elif s == 1:
-            lo, hi = 1.0, 1.0
-        else:
-            lo, hi = (0.0, 0.0) if s == 0 else (np.nan, np.nan)
-        if u == 0 and rows:
-            rows[0] = (0.0, at_risk, d, c, s, lo, hi)
-        else:
-            rows.append((float(u), at_risk, d, c, s, lo, hi))
-    return pd.DataFrame(rows, columns=["time", "n_risk", "n_event", "n_censor", "survival",
-                                       "ci_low", "ci_high"])
-
-
-def median_survival(km: pd.DataFrame) -> float:
-    """First time the estimate falls to 0.5 or below; NaN if never reached."""
-    hit = km[km["survival"] <= 0.5]
-    return float(hit["time"].iloc[0]) if len(hit) else float("nan")
 
 
 def at_risk(time, ticks) -> list[int]:
@@ -108,12 +69,17 @@ def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str,
 
 def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *,
             alterations: pd.DataFrame | None = None, split_by: str | None = None,
-            dpi: int = 150, amplification_calls=("AMP",), deletion_calls=("HOMDEL",)):
+            dpi: int = 150, amplification_calls=("AMP",), deletion_calls=("HOMDEL",),
+            statistics: dict | None = None):
     """Kaplan-Meier curve of ``endpoint`` (pfs or os) with numbers at risk under the axis.
+
+    ``statistics`` is the config's statistics section (None: the schema's defaults): its
+    ``conf_level`` and ``km_conf_type`` make the band, exactly as the medians of outcomes.tsv.
 
     With ``split_by`` ("GENE" or "GENE:alteration") one curve per biomarker group; patients
     not profiled for it are left out and counted in the title.
     """
+    interval = interval_settings(complete("statistics", statistics))
     tcol, ecol = f"{endpoint}_months", f"{endpoint}_event"
     df = sheet[["patient_id", tcol, ecol]].dropna()
     n_missing = len(sheet) - len(df)
@@ -148,14 +114,15 @@ def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *
     ax = fig.add_axes([0.17, ax_bottom, 0.78, 1 - ax_bottom - legend_h - 0.35 / fig_h])
     for i, (label, d) in enumerate(groups):
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
-        km = kaplan_meier(d[tcol], d[ecol])
-        med = median_survival(km)
+        km = km_table(d[tcol], d[ecol], **interval)
+        med = kaplan_meier_median(d[tcol], d[ecol], **interval)[0]
         med_txt = f"{med:.1f}" if np.isfinite(med) else "not reached"
         ax.step(km["time"], km["survival"], where="post", color=colour, linewidth=1.6,
                 label=f"{label} (n={len(d)}, events={int(d[ecol].sum())}, median {med_txt})")
         if len(groups) == 1:
             ax.fill_between(km["time"], km["ci_low"], km["ci_high"], step="post", color=colour,
-                            alpha=0.15, linewidth=0, label="95% CI")
+                            alpha=0.15, linewidth=0,
+                            label=f"{interval['conf_level'] * 100:g}% CI")
         cens = d[d[ecol] == 0][tcol]
         s_at = []
         if len(cens):

@@ -16,6 +16,7 @@ import html
 import math
 import os
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..config import section
 from ..schema import BEST_RESPONSES
+from ..stats.describe import methods_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["cohortmark", "snakemake", "pandas", "numpy", "scipy", "matplotlib", "lifelines",
@@ -34,19 +36,6 @@ FIGURE_TITLES = {
     "swimmer": "Swimmer: time on treatment", "km_pfs": "Kaplan-Meier: progression-free survival",
     "km_os": "Kaplan-Meier: overall survival", "forest": "Forest plot of associations",
     "ctdna_vaf": "ctDNA variant allele fractions",
-}
-TEST_WORDS = {
-    "fisher": "Fisher's exact test (two-sided) of response against the alteration; effect is the "
-              "conditional maximum-likelihood odds ratio with its exact 95% interval (as R's "
-              "fisher.test).",
-    "mannwhitney": "Mann-Whitney U test (two-sided) of best % change between altered and "
-                   "non-altered patients.",
-    "spearman": "Spearman rank correlation of the continuous copy-number value with the "
-                "endpoint.",
-    "pearson": "Pearson correlation of the continuous copy-number value with the endpoint.",
-    "logrank": "Log-rank test of survival between altered and non-altered patients.",
-    "cox": "Cox proportional-hazards model; effect is the hazard ratio (altered vs not) with "
-           "its Wald 95% interval.",
 }
 LIST_LIMIT = 100  # patients listed by name in a section before "and N more"
 
@@ -190,7 +179,7 @@ def outcome_rows(outcomes: pd.DataFrame | None) -> list[dict]:
     if outcomes is None:
         return rows
     for r in outcomes.itertuples(index=False):
-        rate = r.metric in ("ORR", "DCR")
+        rate = r.metric in ("ORR", "DCR") or bool(re.fullmatch(r"(PFS|OS)_[0-9.]+mo", r.metric))
         scale, unit = (100.0, "%") if rate else (1.0, " months")
 
         def f(v, scale=scale, rate=rate):
@@ -240,15 +229,16 @@ def gene_pages(panel: pd.DataFrame, alterations: pd.DataFrame, associations: pd.
 
 
 def methods(associations: pd.DataFrame | None, config: dict) -> dict:
+    text = methods_text(config)  # written from the settings that made the numbers
     tests = [] if associations is None else [
-        (t, TEST_WORDS.get(t, "")) for t in dict.fromkeys(associations["test"].dropna())]
+        (t, text["tests"].get(t, "")) for t in dict.fromkeys(associations["test"].dropna())]
     response = section(config, "response")
     thresholds = []
     for name in ("copy_number", "variants", "statistics", "ctdna_analysis", "figures"):
         values = config.get(name) or {}
         for key, value in sorted(values.items()) if isinstance(values, dict) else []:
             thresholds.append((f"{name}.{key}", str(value)))
-    return {"tests": tests,
+    return {"tests": tests, "text": text,
             "responders": ", ".join(response["responders"]),
             "disease_control": ", ".join(response["disease_control"]),
             "thresholds": thresholds}
@@ -299,8 +289,26 @@ def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
         "eligibility_summary": elig_summary, "eligibility": table(elig, 1000),
         "methods": methods(assoc, config), "provenance": provenance,
         "config_text": _yaml(config), "population": tables.get("population"),
+        "cn_fit": purity_ploidy_sources(tables.get("patients")),
+        "renamed": panel.attrs.get("renamed", []),
         "data_warnings": data_warnings(tables.get("patients"), tables.get("ctdna_failures")),
     }
+
+
+def purity_ploidy_sources(patients) -> dict | None:
+    """How many patients' purity and ploidy came from the sheet, the caller's own files or
+    the defaults (patients.tsv), and the notes (a default ploidy for absolute copy numbers)."""
+    if patients is None or "purity_source" not in patients.columns or not len(patients):
+        return None
+    rows = []
+    for key in ("purity", "ploidy"):
+        counts = patients[f"{key}_source"].value_counts()
+        rows.append({"what": key, **{s: int(counts.get(s, 0))
+                                      for s in ("sheet", "caller", "default")}})
+    noted = patients.dropna(subset=["cn_note"])
+    return {"rows": rows, "n_notes": len(noted),
+            "notes": [{"patient": r.patient_id, "note": r.cn_note}
+                      for r in noted.head(LIST_LIMIT).itertuples()]}
 
 
 def data_warnings(patients, ctdna_failures) -> list[str]:
