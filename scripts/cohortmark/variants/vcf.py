@@ -478,8 +478,10 @@ class _Context:
                     for record in vcf(f"{name}:{start}-{end}"):
                         n += 1
                         last = record
-                        if record.CHROM != name or record.POS > end or \
-                                record.POS + max(len(record.REF), 1) - 1 < start:
+                        # last base: INFO/END of a structural record, else REF's (htslib
+                        # returns a record when [POS, END] overlaps the region)
+                        last_base = max(record.end, record.POS + max(len(record.REF), 1) - 1)
+                        if record.CHROM != name or record.POS > end or last_base < start:
                             raise _QueryFailed(f"the query {name}:{start}-{end} returned a record "
                                                f"at {record.CHROM}:{record.POS}")
                         rows.extend(self.record(record, None, n, last))
