@@ -18,7 +18,7 @@ from runs import ROOT, clone_run, outputs, planned_jobs, snakemake, table
 pytestmark = pytest.mark.workflow
 
 DOWNSTREAM_OF_COHORT = {"cohort_alterations", "eligibility", "statistics", "ctdna",
-                        "ctdna_figures", "figures", "report", "all"}
+                        "ctdna_check", "ctdna_figures", "figures", "report", "all"}
 EVERYTHING = {"ingest_shard"} | DOWNSTREAM_OF_COHORT
 # Tests that execute a change run only up to the table they check (the rest of the plan is
 # asserted by dry runs), to keep the suite fast.
@@ -61,7 +61,7 @@ MATRIX = [
     ("variants_min_vaf", set_key("variants", "min_vaf", 0.05), EVERYTHING),
     ("ingest_shards", set_key("ingest", "shards", 4), EVERYTHING),
     ("response_responders", set_key("response", "responders", ["CR", "PR", "SD"]),
-     {"statistics", "ctdna", "ctdna_figures", "figures", "report", "all"}),
+     {"statistics", "ctdna", "ctdna_check", "ctdna_figures", "figures", "report", "all"}),
     ("statistics_conf_level", set_key("statistics", "conf_level", 0.9),
      {"statistics", "figures", "report", "all"}),
     ("statistics_min_altered", set_key("statistics", "min_altered", 2),
@@ -73,7 +73,7 @@ MATRIX = [
     ("analysis_population_inline", set_top("analysis_population", "TWIST1: AMP | evaluable"),
      {"eligibility", "statistics", "figures", "report", "all"}),
     ("ctdna_analysis_response_drop", set_key("ctdna_analysis", "response_drop", 0.3),
-     {"ctdna", "ctdna_figures", "report", "all"}),
+     {"ctdna", "ctdna_check", "ctdna_figures", "report", "all"}),
     ("figures_dpi", set_key("figures", "dpi", 200), {"figures", "ctdna_figures", "report", "all"}),
     ("figures_heatmap_tracks", set_key("figures", "heatmap_tracks", ["best_response"]),
      {"figures", "report", "all"}),
@@ -190,8 +190,8 @@ def test_plasma_file_replaced_by_an_older_copy_reruns_the_ctdna_stage(example_ru
     shutil.copy(b, tmp_path / "recalled.vcf.gz")
     os.utime(tmp_path / "recalled.vcf.gz", (1e9, 1e9))
     shutil.copy2(tmp_path / "recalled.vcf.gz", a)
-    assert set(planned_jobs(snakemake(workdir, "-n"))) == {"ctdna", "ctdna_figures", "report",
-                                                           "all"}
+    assert set(planned_jobs(snakemake(workdir, "-n"))) == {"ctdna", "ctdna_check",
+                                                           "ctdna_figures", "report", "all"}
 
 
 def test_a_clinical_column_does_not_rerun_ingest(example_run, tmp_path):
