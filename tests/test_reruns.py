@@ -29,7 +29,7 @@ _EXAMPLE = resolve(yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 SHEET_FIGURES = {FIGURE[f.name] for f in registry.FIGURES if not f.own_rule
                  and registry.tables_of(f, _EXAMPLE) == ["sheet"]}
 DOWNSTREAM_OF_COHORT = {"cohort_alterations", "eligibility", "statistics", "ctdna",
-                        "ctdna_figures", "report", "export", "all"} | ALL_FIGURES
+                        "ctdna_check", "ctdna_figures", "report", "export", "all"} | ALL_FIGURES
 EVERYTHING = ({"ingest_shard"} | DOWNSTREAM_OF_COHORT) - SHEET_FIGURES
 # Tests that execute a change run only up to the table they check (the rest of the plan is
 # asserted by dry runs), to keep the suite fast.
@@ -72,7 +72,7 @@ MATRIX = [
     ("variants_min_vaf", set_key("variants", "min_vaf", 0.05), EVERYTHING),
     ("ingest_shards", set_key("ingest", "shards", 4), EVERYTHING),
     ("response_responders", set_key("response", "responders", ["CR", "PR", "SD"]),
-     {"statistics", "ctdna", "ctdna_figures", "report", "all"} | STATS_FIGURES),
+     {"statistics", "ctdna", "ctdna_check", "ctdna_figures", "report", "all"} | STATS_FIGURES),
     ("statistics_conf_level", set_key("statistics", "conf_level", 0.9),
      {"statistics", "report", "all"} | STATS_FIGURES),
     ("statistics_min_altered", set_key("statistics", "min_altered", 2),
@@ -84,7 +84,7 @@ MATRIX = [
     ("analysis_population_inline", set_top("analysis_population", "TWIST1: AMP | evaluable"),
      {"eligibility", "statistics", "report", "all"} | STATS_FIGURES),
     ("ctdna_analysis_response_drop", set_key("ctdna_analysis", "response_drop", 0.3),
-     {"ctdna", "ctdna_figures", "report", "all"}),
+     {"ctdna", "ctdna_check", "ctdna_figures", "report", "all"}),
     ("figures_dpi", set_key("figures", "dpi", 200),
      {"ctdna_figures", "report", "all"} | ALL_FIGURES),
     ("figures_heatmap_tracks", set_key("figures", "heatmap_tracks", ["best_response"]),
@@ -206,8 +206,8 @@ def test_plasma_file_replaced_by_an_older_copy_reruns_the_ctdna_stage(example_ru
     shutil.copy(b, tmp_path / "recalled.vcf.gz")
     os.utime(tmp_path / "recalled.vcf.gz", (1e9, 1e9))
     shutil.copy2(tmp_path / "recalled.vcf.gz", a)
-    assert set(planned_jobs(snakemake(workdir, "-n"))) == {"ctdna", "ctdna_figures", "report",
-                                                           "all"}
+    assert set(planned_jobs(snakemake(workdir, "-n"))) == {"ctdna", "ctdna_check",
+                                                           "ctdna_figures", "report", "all"}
 
 
 def test_a_clinical_column_does_not_rerun_ingest(example_run, tmp_path):

@@ -19,6 +19,13 @@ def _load_sheets():
         plasma = None
         if config["ctdna"]:
             plasma = cm_sheets.load_plasma(config["ctdna"], samples["patient_id"])
+            labels = config["ctdna_analysis"]
+            cm_sheets.check_plasma_timepoints(
+                plasma,
+                config["ctdna"],
+                labels["baseline_label"],
+                labels["progression_label"],
+            )
     except InputError as err:
         raise WorkflowError(f"invalid input: {err}") from None
     return samples, plasma
@@ -183,7 +190,11 @@ def get_final_output():
     if config["cohorts"]:
         out.append("results/cohort/eligibility.tsv")
     if PLASMA is not None:
-        out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
+        out += [
+            "results/ctdna/trajectories.tsv",
+            "results/figures/ctdna",
+            "results/ctdna/all_plasma_samples_read.txt",
+        ]
     if config["export"]["enabled"]:
         out += [
             "results/export/cbioportal",
@@ -221,6 +232,7 @@ def get_ctdna_tables(wildcards):
         "trajectories": "results/ctdna/trajectories.tsv",
         "molecular_response": "results/ctdna/molecular_response.tsv",
         "emergent": "results/ctdna/emergent.tsv",
+        "ctdna_failures": "results/ctdna/unreadable_samples.tsv",
     }
 
 

@@ -17,6 +17,7 @@ rule ctdna:
         emergent="results/ctdna/emergent.tsv",
         clinical_link="results/ctdna/clinical_link.tsv",
         pfs_by_response="results/ctdna/pfs_by_response.tsv",
+        failures="results/ctdna/unreadable_samples.tsv",
     log:
         "logs/ctdna.log",
     conda:
@@ -32,6 +33,23 @@ rule ctdna:
         cache="results/cache/ctdna",
     script:
         "../../scripts/ctdna.py"
+
+
+# A plasma sample that cannot be read leaves its patient out of the ctDNA tables (molecular
+# response not_evaluable, the reason given) so that one bad file does not stop every ctDNA
+# output; this rule then fails, naming each unreadable sample (plasma-sheet line, timepoint).
+# Without --keep-going the run stops here; with it, everything else is made first.
+rule ctdna_check:
+    input:
+        failures="results/ctdna/unreadable_samples.tsv",
+    output:
+        "results/ctdna/all_plasma_samples_read.txt",
+    log:
+        "logs/ctdna_check.log",
+    conda:
+        "../envs/cohortmark.yaml"
+    script:
+        "../../scripts/ctdna_check.py"
 
 
 rule ctdna_figures:
