@@ -761,3 +761,22 @@ def test_without_any_mutation_data_there_is_no_mutation_profile(edge):
     assert "mutations" not in files["data_gene_panel_matrix.txt"].splitlines()[0].split("\t")
     assert ex.maf.splitlines() == ["#version 2.4", "\t".join(schema.MAF_COLUMNS)]
     assert set(pd.read_csv(io.StringIO(ex.clinical), sep="\t")["mutations_profiled"]) == {False}
+
+
+def test_germline_variants_are_not_exported_as_somatic_mutations():
+    """A variant also in the matched normal (origin germline, no alteration class) must not
+    reach cBioPortal or maftools as a somatic Missense_Mutation; the note counts it."""
+    from cohortmark.export.maf import maf_table
+
+    row = {c: None for c in schema.MUTATION_COLUMNS}
+    somatic = {**row, "patient_id": "P1", "chrom": "17", "pos": 7675088, "ref": "C",
+               "alt": "T", "gene": "TP53", "consequence": "missense_variant",
+               "mutation_class": "missense", "protein_change": "p.R175H", "vaf": 0.4,
+               "depth": 100.0, "alt_count": 40.0, "filter": "PASS", "origin": "somatic"}
+    germline = {**somatic, "pos": 7676154, "ref": "G", "alt": "C", "mutation_class": "",
+                "protein_change": "p.P72R", "vaf": 0.5, "origin": "germline"}
+    table, notes = maf_table(pd.DataFrame([somatic, germline]), {"P1": "P1"}, "GRCh38",
+                             default_config()["variants"]["non_alterations"])
+    assert list(table["HGVSp_Short"]) == ["p.R175H"]
+    assert notes == ["1 germline variant(s) (present in the matched normal) are not exported: "
+                     "the MAF and the study's mutations are somatic"]
