@@ -292,9 +292,9 @@ def test_no_gene_is_wildtype_unless_its_region_was_read(tmp_path_factory, cohort
             assert gene not in mutated, (gene, damage, res.mode, res.notes)
     for gene in mutated:
         assert genes.loc[gene, "mut_status"] == "altered", (gene, damage, res.mode, res.notes)
-    if damage not in ("none",) and truth:
+    if damage not in ("none", "older") and truth:
         assert res.mode == "full" and res.notes, (damage, res.mode)
-    if damage == "none":
+    if damage in ("none", "older"):  # an index older than its data but describing it (cp -r)
         assert res.mode == "index" and res.notes == []
 
 
