@@ -15,7 +15,7 @@ import yaml
 from cohortmark.config import resolve
 from cohortmark.figures import registry
 from cohortmark.ingest import shard_of
-from runs import ROOT, clone_run, outputs, planned_jobs, snakemake, table
+from runs import ROOT, SNAKEMAKE, clone_run, outputs, planned_jobs, snakemake, table
 
 pytestmark = pytest.mark.workflow
 
@@ -239,3 +239,18 @@ def test_a_failed_job_log_names_the_problem_and_snakemake_shows_it(example_run, 
     assert not (workdir / "results" / "ingest" / f"shard_{shard}.alterations.tsv").exists() \
         or (workdir / "results" / "ingest" / f"shard_{shard}.alterations.tsv").stat().st_mtime \
         < cns.stat().st_mtime
+
+
+def test_a_change_to_the_package_code_reruns_everything(example_run, tmp_path):
+    """After an upgrade (any change to scripts/cohortmark/) every result is made again by the
+    new code; an unchanged package reruns nothing (the other tests)."""
+    workdir = clone_run(example_run, tmp_path / "run")
+    snakefile = tmp_path / "workflow"
+    shutil.copytree(ROOT, snakefile, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "results", "logs", ".snakemake", "bench", "tests", "example"))
+    (snakefile / "scripts" / "cohortmark" / "upgrade.py").write_text("VERSION = 2\n")
+    cmd = [*SNAKEMAKE, "--snakefile", str(snakefile / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(workdir / "config" / "config.yaml"), "-n"]
+    dry = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert set(planned_jobs(dry)) == EVERYTHING | SHEET_FIGURES, dry.stdout[-3000:]

@@ -54,6 +54,13 @@ _check_cohorts()
 # from the schema in the Snakefile, so every key is present.
 
 
+# The package's code is an input of every rule: after an upgrade (or any change to
+# scripts/cohortmark/) every result is made again by the new code, never kept silently.
+from cohortmark.fingerprint import code_fingerprint
+
+CODE = code_fingerprint()
+
+
 def settings(*sections):
     """The named config sections, as one params value."""
     return {name: config[name] for name in sections}

@@ -26,6 +26,7 @@ rule ctdna:
         mem_mb=ctdna_mem_mb,
         runtime=ctdna_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], config["ctdna"], PANEL),
         plasma_files=get_plasma_fingerprints,
         settings=settings("ctdna_analysis", "variants", "response"),
@@ -48,6 +49,8 @@ rule ctdna_check:
         "logs/ctdna_check.log",
     conda:
         "../envs/cohortmark.yaml"
+    params:
+        code=CODE,
     script:
         "../../scripts/ctdna_check.py"
 
@@ -74,6 +77,7 @@ rule ctdna_figures:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], config["ctdna"]),
         settings=cm_figures.settings_of(cm_figures.BY_NAME["ctdna_vaf"], config),
         caption=cm_figures.caption(
