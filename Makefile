@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 CORES ?= all
 
-.PHONY: demo test bench lint example clean config-docs
+.PHONY: demo test bench bench-figures lint example clean config-docs
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_workflow.py
 
+# sizes and times of the figures and the report (example-sized to 5,000 x 500 and TCGA-LAML)
+bench-figures: $(STAMP)
+	$(BIN)/python bench/bench_figures.py
+
 lint: $(STAMP)
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
@@ -31,7 +35,6 @@ lint: $(STAMP)
 # its copy-number format table from the format registry (scripts/cohortmark/copynumber/formats).
 config-docs: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m cohortmark.config config/README.md
-	PYTHONPATH=scripts $(BIN)/python -m cohortmark.copynumber.formats.docs config/README.md
 
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py

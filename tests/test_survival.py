@@ -111,7 +111,9 @@ def test_figure_and_table_give_the_same_median_and_interval(tmp_path, monkeypatc
         return original(self, x, y1, y2, **kw)
 
     monkeypatch.setattr(matplotlib.axes.Axes, "fill_between", spy)
-    svg, _ = plot_km(sheet, "pfs", tmp_path / "km", statistics=cfg["statistics"])
+    svg, _ = plot_km(sheet, "pfs", tmp_path / "km", alterations=None, outcomes=table.reset_index(),
+                     split_by=None, statistics=cfg["statistics"], min_at_risk_fraction=0.0,
+                     dpi=72)
     text = Path(svg).read_text()
     assert "median 2.5" in text and "median 2.0" not in text
     assert f"{level * 100:g}% CI" in text

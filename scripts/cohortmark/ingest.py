@@ -211,25 +211,35 @@ class PatientIngest:
         return genes, {"cn_format": entry["format"], "cn_sample": entry["sample"], **values}
 
     def mutations(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-        """(gene rows schema.GENE_MUT_COLUMNS, variants schema.VARIANT_COLUMNS, values)."""
-        from .variants import companion_files, patient_mutations
+        """(gene rows schema.GENE_MUT_COLUMNS, variants schema.VARIANT_COLUMNS, values).
+
+        ``values`` holds the patient-level results (``n_panel_variants``, ``n_unannotated``,
+        ``n_germline``, ``variant_read``) and ``notes``: warnings about the reading (e.g. an
+        untrustworthy index, read in full) that must reach the log and the report on every
+        run - they are cached with the result."""
+        from .variants import companion_files, patient_variants
 
         path = record.get("variant_file")
+        empty = {"n_panel_variants": None, "n_unannotated": None, "n_germline": None,
+                 "variant_read": None, "notes": []}
         if not path:
-            genes, variants = patient_mutations(record, self.panel, {}, self.build)
-            return genes, variants, {"n_panel_variants": None}
+            out = patient_variants(record, self.panel, {}, self.build)
+            return out["genes"], out["variants"], empty
         files = [self._sha(p) for p in (path, *companion_files(path))]
         key = digest({**self._variant_base, "files": files, "patient": record["patient_id"],
                       "sample": record.get("tumor_sample") or None})
 
         def compute():
-            genes, variants = patient_mutations(record, self.panel,
-                                                {"variants": self.variants_cfg}, self.build)
-            return {"genes": genes, "variants": variants}
+            out = patient_variants(record, self.panel, {"variants": self.variants_cfg},
+                                   self.build)
+            return {"genes": out["genes"], "variants": out["variants"], "notes": out["notes"],
+                    "values": {"n_unannotated": out["n_unannotated"],
+                               "n_germline": out["n_germline"], "variant_read": out["mode"]}}
 
         entry = self._cached(key, compute)
         variants = entry["variants"]
-        return entry["genes"], variants, {"n_panel_variants": len(variants)}
+        return entry["genes"], variants, {"n_panel_variants": len(variants), **entry["values"],
+                                          "notes": list(entry["notes"])}
 
     def patient(self, record: dict):
         """One patient's (genes, variants, values): genes has GENE_CN_COLUMNS +
@@ -239,7 +249,9 @@ class PatientIngest:
         mut, variants, mut_values = self.mutations(record)
         genes = cn.merge(mut, on="gene", how="outer", validate="one_to_one")
         genes = genes.set_index("gene").reindex(self.panel["gene"]).reset_index()
-        values = {"patient_id": record["patient_id"], **cn_values, **mut_values}
+        notes = mut_values.pop("notes")
+        values = {"patient_id": record["patient_id"], **cn_values, **mut_values,
+                  "variant_warnings": " | ".join(notes) or None}
         return genes, variants, values
 
 
@@ -276,6 +288,8 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
         gene_rows.append(genes.assign(patient_id=pid))
         variant_rows.append(variants.assign(patient_id=pid))
         patient_rows.append(values)
+        if values.get("variant_warnings"):
+            log(f"warning: {values['variant_warnings']}")
     if memo is not None:
         memo.save()
     log(f"ingest: {len(records)} patients, {from_cache} from cache, {len(errors)} failed")

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from . import schema
-from .config import complete
 from .errors import InputError
 from .genome import load_panel
 from .sheets import load_samples
@@ -199,6 +198,8 @@ def ctdna(smk, log) -> None:
     """Rule ctdna: plasma calls -> trajectories, molecular response and emergent variants."""
     import warnings
 
+    import pandas as pd
+
     from . import ctdna as ct
     from .sheets import load_plasma
 
@@ -207,17 +208,32 @@ def ctdna(smk, log) -> None:
     build = smk.params.build
     config = _config(smk, "settings")
     panel = load_panel(smk.input.panel, build)
+    failures: list[dict] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ct.CtdnaWarning)
         variants = ct.load_plasma_variants(plasma, panel, config, build, smk.params.cache,
-                                           log=log)
+                                           log=log, failures=failures,
+                                           sheet_path=str(smk.input.plasma))
         tissue = ct.read_table(smk.input.mutations)
         profiled = sheet.loc[sheet["variant_file"].notna(), "patient_id"]
-        traj = ct.trajectories(plasma, variants, tissue, config, tissue_profiled=profiled)
+        # a patient with an unreadable plasma sample is left out (not computed from the
+        # samples that could be read); the others are computed; rule ctdna_check then fails
+        failed = {f["patient_id"] for f in failures}
+        readable = plasma[~plasma["patient_id"].isin(failed)].reset_index(drop=True)
+        traj = ct.trajectories(readable, variants, tissue, config, tissue_profiled=profiled)
     for w in caught:
         log(f"warning: {w.message}")
         print(f"cohortmark: warning: {w.message}", file=sys.stderr)
+    for f in failures:
+        log(f"cohortmark: error: {f['message']}")
+        print(f"cohortmark: error: {f['message']}", file=sys.stderr)
     response = ct.molecular_response(traj, config, patients=plasma["patient_id"])
+    for f in failures:  # the reason names the sample that could not be read
+        rows = response["patient_id"] == f["patient_id"]
+        response.loc[rows, "reason"] = (f"plasma sample {f['timepoint']!r} could not be read "
+                                        "(see unreadable_samples.tsv)")
+    write_tsv(pd.DataFrame(failures, columns=schema.CTDNA_FAILURE_COLUMNS),
+              smk.output.failures, schema.CTDNA_FAILURE_COLUMNS)
     emergent = ct.emergent(traj, config)
     write_tsv(traj, smk.output.trajectories, schema.TRAJECTORY_COLUMNS)
     write_tsv(response, smk.output.response, schema.MOLECULAR_RESPONSE_COLUMNS)
@@ -230,6 +246,19 @@ def ctdna(smk, log) -> None:
     log(f"ctdna: {plasma['patient_id'].nunique()} patients, {len(plasma)} samples, "
         f"{traj['variant'].groupby(traj['patient_id']).nunique().sum()} tracked variants, "
         f"{len(emergent)} emergent ({len(flagged)} resistance-gene at progression)")
+
+
+def ctdna_check(smk, log) -> None:
+    """Rule ctdna_check: fail, naming every unreadable plasma sample (patient, plasma-sheet
+    line, timepoint, file, problem), when rule ctdna had to leave patients out. Without
+    --keep-going the run stops here; with it, every other output is still made first."""
+    failures = read_tsv(smk.input.failures)
+    if len(failures):
+        raise InputError("\n".join(failures["message"].astype(str)))
+    from .tsv import atomic_write
+
+    atomic_write(smk.output[0], "every plasma sample was read\n")
+    log("ctdna check: every plasma sample was read")
 
 
 def ctdna_figures_step(smk, log) -> None:
@@ -247,7 +276,7 @@ def ctdna_figures_step(smk, log) -> None:
     from .sheets import load_plasma
 
     sheet = load_samples(smk.input.samples, check_files=False)
-    config = {**_config(smk, "settings"), "figures": smk.params.figures}
+    config = dict(smk.params.settings)  # the registry's settings of ctdna_vaf
     traj = read_tsv(smk.input.trajectories)
     response = read_tsv(smk.input.molecular_response)
     plasma = (load_plasma(smk.input.plasma, sheet["patient_id"], check_files=False)
@@ -278,44 +307,15 @@ def ctdna_figures_step(smk, log) -> None:
 # --- present: figures and report (area `report`) ---------------------------------------------
 
 def figures(smk, log) -> None:
-    """Rule figures: every figure of FIGURES as SVG + PNG under results/figures/."""
-    from .figures.clinical import plot_swimmer, plot_waterfall
-    from .figures.forest import plot_forest
-    from .figures.heatmap import plot_biomarker_heatmap
-    from .figures.survival import plot_km
+    """Rule figure_<name>: one figure of the registry (cohortmark.figures.registry) as SVG +
+    PNG, from the tables its rule names as inputs and the settings it hands as params."""
+    from .figures import registry
 
-    cfg = complete("figures", smk.params.figures)
-    dpi = cfg["dpi"]
-    stats_cfg = complete("statistics", smk.params.settings.get("statistics"))
-    calls = {"amplification_calls": stats_cfg["amplification_calls"],
-             "deletion_calls": stats_cfg["deletion_calls"]}
-    sheet = load_samples(smk.input.samples, check_files=False)
-    panel = load_panel(smk.input.panel, smk.params.build)
-    alterations = read_tsv(smk.input.alterations)
-    associations = read_tsv(smk.input.associations)
-    prefixes = {Path(p).stem: str(Path(p).with_suffix("")) for p in smk.output.svg}
-    draw = {
-        "biomarker_heatmap": lambda out: plot_biomarker_heatmap(
-            alterations, sheet, panel, out, associations=associations,
-            tracks=cfg["heatmap_tracks"], max_columns=cfg["max_heatmap_columns"],
-            bins=cfg["heatmap_bins"], pvalue_endpoint=cfg["heatmap_pvalue_endpoint"], dpi=dpi),
-        "waterfall": lambda out: plot_waterfall(sheet, out, dpi=dpi),
-        "swimmer": lambda out: plot_swimmer(sheet, out, max_patients=cfg["swimmer_max_patients"],
-                                            dpi=dpi),
-        "km_pfs": lambda out: plot_km(sheet, "pfs", out, alterations=alterations,
-                                      split_by=cfg["km_split_by"], dpi=dpi, **calls,
-                                      statistics=stats_cfg),
-        "km_os": lambda out: plot_km(sheet, "os", out, alterations=alterations,
-                                     split_by=cfg["km_split_by"], dpi=dpi, **calls,
-                                     statistics=stats_cfg),
-        "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
-                                          dpi=dpi),
-    }
-    for name, prefix in prefixes.items():
-        if name not in draw:
-            raise InputError(f"no figure called {name!r}")
-        draw[name](prefix)
-        log(f"figure {name}: {prefix}.svg, {prefix}.png")
+    paths = dict(smk.input.items())
+    tables = registry.load_tables(paths, smk.params.build)
+    prefix = str(Path(smk.output.svg).with_suffix(""))
+    registry.draw(smk.params.name, tables, smk.params.settings, prefix)
+    log(f"figure {smk.params.name}: {prefix}.svg, {prefix}.png")
 
 
 def report(smk, log) -> None:
@@ -325,7 +325,7 @@ def report(smk, log) -> None:
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
     names = ["alterations", "patients", "outcomes", "associations", "interactions",
-             "eligibility", "trajectories", "molecular_response", "emergent"]
+             "eligibility", "trajectories", "molecular_response", "emergent", "ctdna_failures"]
     paths = {}
     for name in names:
         value = getattr(smk.input, name, None)
@@ -334,21 +334,31 @@ def report(smk, log) -> None:
             value = list(value)[0] if len(value) else None
         paths[name] = value or None
     config = smk.params.config
-    tables = {name: read_tsv(p) if p else None for name, p in paths.items()}
-    tables.update(sheet=sheet, panel=panel)
     from .cohorts import population_rule
+    from .report import ALTERATION_COLUMNS
+
+    tables = {name: read_tsv(p, ALTERATION_COLUMNS if name == "alterations"
+                             and not population_rule(config) else None) if p else None
+              for name, p in paths.items()}
+    tables.update(sheet=sheet, panel=panel)
 
     if population_rule(config):
         _, _, tables["population"] = _population(population_rule(config), sheet,
                                                  tables["alterations"], log)
     figures_ = {Path(p).stem: p for p in smk.input.figures}
+    patient_figures = {}
+    for folder in smk.input.ctdna_patients:
+        for svg in sorted(Path(folder).glob("ctdna_*.svg")):
+            patient_figures[svg.stem.removeprefix("ctdna_")] = str(svg)
+    files = {"sheet": smk.input.samples, "mutations": smk.input.mutations,
+             **{name: p for name, p in paths.items() if p}}
     inputs = {"patient sheet": smk.input.samples, "panel": smk.input.panel}
     if config["ctdna"]:
         inputs["plasma sheet"] = config["ctdna"]
     inputs.update({f"{name}.tsv": p for name, p in paths.items() if p})
     user_files = ["patient sheet", "panel", "plasma sheet"]  # the date never follows our outputs
     render_report(tables, figures_, provenance(dict(config), inputs, user_files),
-                  smk.output[0])
+                  smk.output[0], files=files, patient_figures=patient_figures)
     log(f"report: {smk.output[0]}")
 
 

@@ -98,15 +98,17 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike, columns: list[str] | No
                   lineterminator="\n")
 
 
-def read_tsv(path: str | os.PathLike) -> pd.DataFrame:
+def read_tsv(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one of the workflow's own TSV outputs with the dtypes of ``schema``.
 
     Empty cells are missing values; identifier and label columns (schema.TEXT_COLUMNS) stay
     text, so a patient ``001`` stays ``001``; True/False columns (schema.BOOL_COLUMNS) become
-    Python bools with None where empty (unknown).
+    Python bools with None where empty (unknown). ``columns``: read only these (those the file
+    has) - a registry's alterations.tsv is millions of rows.
     """
     head = pd.read_csv(path, sep="\t", nrows=0).columns
-    df = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
+    use = None if columns is None else [c for c in head if c in set(columns)]
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""], usecols=use,
                      dtype={c: str for c in schema.TEXT_COLUMNS if c in head})
     for col in schema.BOOL_COLUMNS:
         if col in df.columns:

@@ -24,6 +24,7 @@ rule cohort_alterations:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], PANEL),
         build=BUILD,
     script:
@@ -49,6 +50,7 @@ rule eligibility:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"]),
         settings=eligibility_settings(),
     script:

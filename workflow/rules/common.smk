@@ -18,6 +18,13 @@ def _load_sheets():
         plasma = None
         if config["ctdna"]:
             plasma = cm_sheets.load_plasma(config["ctdna"], samples["patient_id"])
+            labels = config["ctdna_analysis"]
+            cm_sheets.check_plasma_timepoints(
+                plasma,
+                config["ctdna"],
+                labels["baseline_label"],
+                labels["progression_label"],
+            )
     except InputError as err:
         raise WorkflowError(f"invalid input: {err}") from None
     return samples, plasma
@@ -44,17 +51,18 @@ _check_cohorts()
 # Snakemake records each job's params and reruns the job when one changes ("params" rerun
 # trigger), so a changed setting reruns exactly the rules that use it. config was completed
 # from the schema in the Snakefile, so every key is present.
-REPORT_ONLY_KEYS = ("report_title", "report_date")
+
+
+# The package's code is an input of every rule: after an upgrade (or any change to
+# scripts/cohortmark/) every result is made again by the new code, never kept silently.
+from cohortmark.fingerprint import code_fingerprint
+
+CODE = code_fingerprint()
 
 
 def settings(*sections):
     """The named config sections, as one params value."""
     return {name: config[name] for name in sections}
-
-
-def figure_settings():
-    """The figures section without the keys only the report uses."""
-    return {k: v for k, v in config["figures"].items() if k not in REPORT_ONLY_KEYS}
 
 
 def eligibility_settings():
@@ -190,7 +198,11 @@ def get_final_output():
     if config["cohorts"]:
         out.append("results/cohort/eligibility.tsv")
     if PLASMA is not None:
-        out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
+        out += [
+            "results/ctdna/trajectories.tsv",
+            "results/figures/ctdna",
+            "results/ctdna/all_plasma_samples_read.txt",
+        ]
     if config["export"]["enabled"]:
         out += [
             "results/export/cbioportal",
@@ -201,14 +213,24 @@ def get_final_output():
     return out
 
 
-# Drawn by rule figures; the ctDNA figures (ctdna_vaf and one per patient) by rule
-# ctdna_figures, so that the two run side by side.
-FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "forest"]
+# --- figures: the registry (cohortmark.figures.registry) is the one list; present.smk makes a
+# rule per figure from it, the ctDNA figures (ctdna_vaf and one per patient) have their own.
+from cohortmark.figures import registry as cm_figures
+
+FIGURES = cm_figures.applicable(config)
+
+
+def figure_inputs(fig):
+    """The files of the tables ``fig`` reads with this config (see registry.TABLES)."""
+    where = {"sheet": config["samples"], "panel": PANEL, "plasma": config["ctdna"]}
+    return {
+        name: where.get(name, cm_figures.TABLES[name])
+        for name in cm_figures.tables_of(fig, config)
+    }
 
 
 def get_report_figures(wildcards):
-    names = FIGURES + (["ctdna_vaf"] if PLASMA is not None else [])
-    return expand("results/figures/{name}.svg", name=names)
+    return expand("results/figures/{name}.svg", name=[f.name for f in FIGURES])
 
 
 def get_ctdna_tables(wildcards):
@@ -218,7 +240,12 @@ def get_ctdna_tables(wildcards):
         "trajectories": "results/ctdna/trajectories.tsv",
         "molecular_response": "results/ctdna/molecular_response.tsv",
         "emergent": "results/ctdna/emergent.tsv",
+        "ctdna_failures": "results/ctdna/unreadable_samples.tsv",
     }
+
+
+def get_ctdna_patient_figures(wildcards):
+    return ["results/figures/ctdna"] if PLASMA is not None else []
 
 
 def get_eligibility_table(wildcards):

@@ -83,27 +83,48 @@ def _chrom_order(chrom: str) -> tuple:
     return (1, {"X": 0, "Y": 1, "MT": 2}.get(c, 3), c)
 
 
-def gene_mutations(variants: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+def most_severe_variant(variants: pd.DataFrame) -> pd.Series:
+    """The variant that describes a gene: the most severe class (schema.MUTATION_CLASSES
+    order), then the highest VAF (unknown last), then genomic position."""
+    order = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
+    vaf = pd.to_numeric(variants["vaf"], errors="coerce")
+    key = pd.DataFrame({"rank": variants["mutation_class"].map(order),
+                        "vaf": -vaf.fillna(-1.0), "pos": pd.to_numeric(variants["pos"],
+                                                                        errors="coerce")},
+                       index=variants.index)
+    return variants.loc[key.sort_values(["rank", "vaf", "pos"], kind="mergesort").index[0]]
+
+
+def gene_mutations(variants: pd.DataFrame, panel: pd.DataFrame,
+                   genes_read=None) -> pd.DataFrame:
     """One row per panel gene (panel order): altered if any alteration-class variant.
 
-    ``mutation_class`` is the most severe class (schema.MUTATION_CLASSES order),
-    ``protein_change`` the ``;``-joined distinct changes, ``vaf`` the maximum VAF and
-    ``n_mutations`` the number of alteration-class variants.
+    ``mutation_class``, ``protein_change`` and ``vaf`` all describe one variant, the most
+    severe (``most_severe_variant``); ``n_mutations`` counts every alteration-class variant
+    of the gene (all of them stay in the variant table). A gene outside ``genes_read`` (the
+    genes whose region of the file was read; None = all) is ``not_profiled``, never
+    ``wildtype``.
     """
     order = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
     alt = variants[variants["mutation_class"].fillna("").isin(order)]
+    by_gene = dict(list(alt.groupby("gene", sort=False))) if len(alt) else {}
     rows = []
     for gene in panel["gene"]:
-        g = alt[alt["gene"] == gene]
-        if g.empty:
+        if genes_read is not None and gene not in genes_read:
+            rows.append({"gene": gene, "mut_status": "not_profiled", "mutation_class": "",
+                         "protein_change": "", "vaf": math.nan, "n_mutations": pd.NA})
+            continue
+        g = by_gene.get(gene)
+        if g is None or g.empty:
             rows.append({"gene": gene, "mut_status": "wildtype", "mutation_class": "",
                          "protein_change": "", "vaf": math.nan, "n_mutations": 0})
             continue
-        classes = sorted(g["mutation_class"], key=order.__getitem__)
-        changes = [p for p in dict.fromkeys(g["protein_change"].fillna("")) if p]
-        vaf = pd.to_numeric(g["vaf"], errors="coerce").max()
-        rows.append({"gene": gene, "mut_status": "altered", "mutation_class": classes[0],
-                     "protein_change": ";".join(changes), "vaf": vaf,
+        top = most_severe_variant(g)
+        prot = top["protein_change"]
+        rows.append({"gene": gene, "mut_status": "altered",
+                     "mutation_class": top["mutation_class"],
+                     "protein_change": "" if pd.isna(prot) else prot,
+                     "vaf": pd.to_numeric(top["vaf"], errors="coerce"),
                      "n_mutations": len(g)})
     out = pd.DataFrame(rows, columns=schema.GENE_MUT_COLUMNS)
     out["vaf"] = out["vaf"].astype(float)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from . import FORMATS
 
 BEGIN = ("<!-- BEGIN copy-number formats generated from cohortmark.copynumber.formats by "
@@ -28,16 +26,7 @@ def formats_markdown() -> str:
 
 
 def readme_with_formats(text: str) -> str:
-    if BEGIN not in text or END not in text:
-        raise ValueError("config/README.md lacks the copy-number formats markers")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n\n{formats_markdown()}\n{END}{tail}"
+    """``text`` (config/README.md) with the formats table regenerated."""
+    from ...config import replace_generated
 
-
-if __name__ == "__main__":  # make config-docs
-    import sys
-
-    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "config/README.md")
-    readme.write_text(readme_with_formats(readme.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote the copy-number formats table of {readme}")
+    return replace_generated(text, BEGIN, END, formats_markdown())
