@@ -146,3 +146,21 @@ def test_rows_with_quotes_and_newlines_keep_their_patient():
                        keep_default_na=False, na_values=[""])
     assert back[1].tolist()[:3] == df["note"].tolist()[:3]
     assert back[2].tolist()[1] == 0.123456789
+
+
+def test_kept_patients_still_log_their_reading_warnings(cohort, tmp_path):
+    """An empty VCF index is read around with a warning; the rerun that keeps the patient's
+    rows logs the warning again (the log of every run lists every patient's warnings)."""
+    p01 = next(r for r in cohort["records"] if r["patient_id"] == "P01")
+    Path(p01["variant_file"] + ".tbi").write_bytes(b"")
+    (tmp_path / "out").mkdir()
+    logs = []
+    for _ in range(2):
+        lines = []
+        counts = ingest.ingest_shard_files(
+            cohort["records"], cohort["panel"], cohort["settings"], "GRCh38", "cache",
+            outputs(tmp_path / "out"), "shard_0_of_1", log=lines.append)
+        logs.append([line for line in lines if line.startswith("warning: ")])
+    assert counts["reused"] == 11
+    assert len(logs[0]) == 1 and "P01" in logs[0][0] and "index" in logs[0][0]
+    assert logs[1] == logs[0]

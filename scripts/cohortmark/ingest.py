@@ -399,6 +399,21 @@ class ShardRows:
         atomic_write(keys_path, json.dumps(keys, sort_keys=True))
 
 
+def _log_kept_warnings(records, fresh: dict, old: dict, log) -> None:
+    """The reading warnings of the patients whose rows were kept (``run_shard`` logged those
+    of the patients it computed): every run's log carries every patient's warnings."""
+    import csv
+
+    column = schema.PATIENT_COLUMNS.index("variant_warnings")
+    for record in records:
+        pid = record["patient_id"]
+        if pid in fresh or pid not in old:
+            continue
+        fields = next(csv.reader(old[pid][:1], delimiter="\t"))
+        if fields[column]:
+            log(f"warning: {fields[column]}")
+
+
 def patient_key(record: dict, context: str) -> str:
     """What a patient's shard rows depend on (see ShardRows); ``context`` is
     ``PatientIngest.context``."""
@@ -429,6 +444,7 @@ def ingest_shard_files(records: list[dict], panel: pd.DataFrame, settings: dict,
         tables = run_shard(todo, panel, settings, build, cache_dir, log=log, memo_path=memo_path)
         for (name, columns), table in zip(SHARD_TABLES.items(), tables):
             fresh[name] = _lines_by_patient(_tsv_lines(table, columns))
+    _log_kept_warnings(records, fresh["patients"], previous.lines["patients"], log)
     for name, columns in SHARD_TABLES.items():
         old = previous.lines[name]
         with atomic_path(outputs[name]) as tmp, open(tmp, "w", encoding="utf-8",
