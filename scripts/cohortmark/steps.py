@@ -65,18 +65,30 @@ def _process_age() -> float:
         return time.monotonic() - _IMPORTED
 
 
+def _peak_rss_kb(ru_maxrss: int) -> int:
+    """Peak resident memory of this process in kB: ``VmHWM`` (Linux), which starts afresh at
+    ``exec``; ``ru_maxrss`` would also count the Snakemake process this job was forked from."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return ru_maxrss  # kB on Linux, bytes on macOS (an upper bound either way)
+
+
 def resource_line(smk) -> str:
     """What the job used against what it requested (the rule's ``resources``), for the log:
-    wall time since the process started, CPU time and peak resident memory (``ru_maxrss``, of
-    this process and of the largest child it waited for). The benchmark reads these lines to
-    calibrate the rules' requests (``bench/bench_workflow.py``)."""
+    wall time since the process started, CPU time and peak resident memory. The benchmark
+    reads these lines to calibrate the rules' requests (``bench/bench_workflow.py``)."""
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = _process_age()
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    peak_mb = max(own.ru_maxrss, children.ru_maxrss) / 1024  # kB on Linux
+    peak_mb = _peak_rss_kb(own.ru_maxrss) / 1024
     requested = getattr(smk, "resources", None)
     mem_mb = getattr(requested, "mem_mb", None)
     runtime = getattr(requested, "runtime", None)
