@@ -51,6 +51,15 @@ def ingest_record(row: dict) -> dict:
     return out
 
 
+def ingest_records(sheet: pd.DataFrame) -> list[dict]:
+    """``ingest_record`` of every sheet row, read by column (a registry sheet has 100,000
+    rows; ``DataFrame.to_dict("records")`` builds every column of every row)."""
+    columns = [c for c in schema.INGEST_COLUMNS if c in sheet.columns]
+    values = [sheet[c].tolist() for c in columns]
+    missing = {c: None for c in schema.INGEST_COLUMNS if c not in sheet.columns}
+    return [ingest_record({**dict(zip(columns, row)), **missing}) for row in zip(*values)]
+
+
 def patient_files(record: dict) -> list[str]:
     """Every file a patient's ingest reads: its copy-number and variant files and the files
     read beside them (a VCF's index, a caller's purity/ploidy file)."""

@@ -108,12 +108,17 @@ def _config(smk, *names) -> dict:
 def ingest_shard(smk, log) -> None:
     """Rule ingest_shard: the shard's patients (chosen from the sheet by ``shard_of``) ->
     gene rows, panel variants and patient-level values."""
-    from .ingest import SHARD_TABLES, ingest_record, ingest_shard_files, shard_fingerprint, shard_of
+    from .ingest import (
+        SHARD_TABLES,
+        ingest_records,
+        ingest_shard_files,
+        shard_fingerprint,
+        shard_of,
+    )
 
     shard, shards = int(smk.wildcards.shard), int(smk.params.shards)
     sheet = load_samples(smk.params.samples, check_files=False)
-    records = [ingest_record(row) for row in sheet.to_dict("records")
-               if shard_of(row["patient_id"], shards) == shard]
+    records = [r for r in ingest_records(sheet) if shard_of(r["patient_id"], shards) == shard]
     if shard_fingerprint(records) != smk.params.fingerprint:
         log("note: the sheet or a patient file changed after this run was planned; this shard "
             "reflects the files as they are now, and the next run will check it again")

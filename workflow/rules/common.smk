@@ -4,7 +4,7 @@ from pathlib import Path
 
 from cohortmark import genome as cm_genome
 from cohortmark import sheets as cm_sheets
-from cohortmark.ingest import ingest_record, shard_of
+from cohortmark.ingest import ingest_records, shard_of
 
 BUILD = config["genome"]
 PANEL = config["panel"] or str(Path(workflow.basedir) / "resources" / "panel.tsv")
@@ -97,8 +97,8 @@ N_SHARDS = config["ingest"]["shards"]
 SHARD_OF = {pid: shard_of(pid, N_SHARDS) for pid in SAMPLES["patient_id"]}
 SHARDS = sorted(set(SHARD_OF.values()))
 RECORDS = {shard: [] for shard in SHARDS}
-for _row in SAMPLES.to_dict("records"):  # one pass: registry sheets have 100,000 rows
-    RECORDS[SHARD_OF[_row["patient_id"]]].append(ingest_record(_row))
+for _record in ingest_records(SAMPLES):  # one pass: registry sheets have 100,000 rows
+    RECORDS[SHARD_OF[_record["patient_id"]]].append(_record)
 
 
 _SHARD_FILES = {}
