@@ -11,7 +11,7 @@ from cohortmark import ingest
 from cohortmark.config import default_config
 from cohortmark.genome import load_panel
 from cohortmark.sheets import load_samples
-from cohortmark.tsv import write_tsv
+from cohortmark.tsv import rows_by_first_field, tsv_rows, write_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -138,8 +138,8 @@ def test_rows_with_quotes_and_newlines_keep_their_patient():
     df = pd.DataFrame({"patient_id": ["A", "B", "B", "C"],
                        "note": ['x "y"', "two\nlines", "tab\there", None],
                        "value": [1.0, 0.123456789012, float("nan"), 3.0]})
-    rows = ingest._tsv_lines(df, ["patient_id", "note", "value"])
-    grouped = ingest._lines_by_patient(rows)
+    rows = tsv_rows(df, ["patient_id", "note", "value"])
+    grouped = rows_by_first_field(rows)
     assert list(grouped) == ["A", "B", "C"] and len(grouped["B"]) == 2
     text = "".join(row + "\n" for g in grouped.values() for row in g)
     back = pd.read_csv(pd.io.common.StringIO(text), sep="\t", header=None,

@@ -41,7 +41,7 @@ def test_sheet_numbers_fast_path_agrees_with_the_cell_loop(check):
             df = pd.DataFrame({"patient_id": ["P1", "P2"], "x": [a, b], "_line": [2, 3]})
             sheet = sheets._Sheet(df, "s.tsv", "patient")
             outcome = []
-            for fn in (sheet.numbers, lambda *args: _numbers_by_loop(sheet, *args)):
+            for fn in (sheet.numbers, lambda *args, s=sheet: _numbers_by_loop(s, *args)):
                 try:
                     outcome.append(fn("x", check, "is out of range").to_numpy())
                 except InputError as err:
@@ -57,3 +57,60 @@ def test_sheet_numbers_fast_path_is_taken_for_good_cells():
                        "_line": [2, 3, 4]})
     fast = sheets._Sheet(df, "s.tsv", "patient")._numbers_fast("x", lambda v: v > 0)
     np.testing.assert_array_equal(fast.to_numpy(), [0.5, np.nan, np.nan])
+
+
+def test_ctdna_figures_step_redraws_only_changed_patients(tmp_path, monkeypatch):
+    """The step draws each patient once, links cached figures on a rerun (no drawing), and a
+    patient's figure is the one plot_ctdna_patient draws from the whole tables."""
+    from types import SimpleNamespace
+
+    import test_ctdna as t
+    from cohortmark import ctdna, steps
+    from cohortmark.figures import ctdna as figures_ctdna
+    from cohortmark.tsv import write_tsv
+
+    sheet = t.plasma(("P1", "baseline", -2), ("P1", "C2D1", 28), ("P2", "baseline", 0),
+                     ("P2", "C2D1", 29), ("P3", "baseline", 0))
+    variants = {("P1", "baseline"): t.calls((t.PIK3CA, 0.08)),
+                ("P1", "C2D1"): t.calls((t.PIK3CA, 0.02)),
+                ("P2", "baseline"): t.calls((t.TP53, 0.05)), ("P2", "C2D1"): t.calls(),
+                ("P3", "baseline"): t.calls((t.TP53B, 0.1))}
+    traj = t.quiet(ctdna.trajectories, sheet, variants, t.no_tissue(), {})
+    response = ctdna.molecular_response(traj, {}, patients=sheet["patient_id"])
+    write_tsv(traj, tmp_path / "traj.tsv")
+    write_tsv(response, tmp_path / "resp.tsv")
+    (tmp_path / "samples.tsv").write_text(
+        "patient_id\tbest_response\tpfs_months\tpfs_event\nP1\tSD\t3.7\t1\nP2\tPD\t1.0\t1\n"
+        "P3\tPR\t9.0\t0\n")
+    smk = SimpleNamespace(
+        input=SimpleNamespace(samples=str(tmp_path / "samples.tsv"), plasma=None,
+                              trajectories=str(tmp_path / "traj.tsv"),
+                              molecular_response=str(tmp_path / "resp.tsv")),
+        output=SimpleNamespace(svg=str(tmp_path / "out" / "ctdna_vaf.svg"),
+                               patients=str(tmp_path / "out" / "ctdna")),
+        params=SimpleNamespace(settings={}, cache=str(tmp_path / "cache")))
+    drawn = []
+    real = figures_ctdna.plot_ctdna_patient
+
+    def spy(traj_rows, pid, *args, **kwargs):
+        drawn.append(pid)
+        return real(traj_rows, pid, *args, **kwargs)
+
+    monkeypatch.setattr(figures_ctdna, "plot_ctdna_patient", spy)
+    log = []
+    steps.ctdna_figures_step(smk, log.append)
+    assert drawn == ["P1", "P2", "P3"]
+    out = tmp_path / "out" / "ctdna"
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    # the figure of the step is the one drawn from the whole tables
+    samples = steps.load_samples(tmp_path / "samples.tsv", check_files=False)
+    real(traj, "P2", tmp_path / "whole", samples, response, {})
+    assert (tmp_path / "whole.svg").read_bytes() == first["ctdna_P2.svg"]
+    # a rerun links every figure from the cache; a changed clinical value redraws its patient
+    steps.ctdna_figures_step(smk, log.append)
+    assert drawn == ["P1", "P2", "P3"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    (tmp_path / "samples.tsv").write_text(
+        (tmp_path / "samples.tsv").read_text().replace("P3\tPR", "P3\tCR"))
+    steps.ctdna_figures_step(smk, log.append)
+    assert drawn == ["P1", "P2", "P3", "P3"]

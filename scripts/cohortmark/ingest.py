@@ -28,6 +28,7 @@ from . import schema
 from .cache import ResultCache
 from .errors import InputError
 from .fingerprint import code_fingerprint, digest, file_sha256, stat_fingerprint, stat_identity
+from .tsv import rows_by_first_field, split_rows, tsv_rows
 
 
 def shard_of(patient_id: str, shards: int) -> int:
@@ -333,40 +334,6 @@ SHARD_TABLES = {"alterations": schema.ALTERATION_COLUMNS, "mutations": schema.MU
                 "patients": schema.PATIENT_COLUMNS}
 
 
-def _tsv_lines(df: pd.DataFrame, columns: list[str]) -> list[str]:
-    """Data rows of ``df`` exactly as ``tsv.write_tsv`` writes them (no header)."""
-    if not len(df):
-        return []
-    text = df.reindex(columns=columns).to_csv(sep="\t", index=False, header=False, na_rep="",
-                                              float_format="%.10g", lineterminator="\n")
-    return _records(text)
-
-
-def _records(text: str) -> list[str]:
-    """The rows of TSV text (without their final newline). A row spans several lines when a
-    quoted field holds a newline; without any quote character every line is a row."""
-    lines = text.split("\n")[:-1]
-    if '"' not in text:
-        return lines
-    import csv
-
-    rows, start = [], 0
-    reader = csv.reader(iter(lines), delimiter="\t")
-    for _ in reader:
-        rows.append("\n".join(lines[start:reader.line_num]))
-        start = reader.line_num
-    return rows
-
-
-def _lines_by_patient(rows: list[str]) -> dict[str, list[str]]:
-    """Rows grouped by their first field (patient_id: never quoted, its characters are
-    restricted), in file order."""
-    out: dict[str, list[str]] = {}
-    for row in rows:
-        out.setdefault(row.split("\t", 1)[0], []).append(row)
-    return out
-
-
 class ShardRows:
     """A shard's previous output lines and patient keys (``<prefix>.keys.json`` and
     ``<prefix>.<table>.tsv`` under the ingest cache)."""
@@ -383,7 +350,7 @@ class ShardRows:
                 header, _, body = text.partition("\n")
                 if header.split("\t") != columns:  # written by another version: unusable
                     raise ValueError(name)
-                self.lines[name] = _lines_by_patient(_records(body))
+                self.lines[name] = rows_by_first_field(split_rows(body))
         except (FileNotFoundError, ValueError):
             self.keys, self.lines = {}, {name: {} for name in SHARD_TABLES}
 
@@ -452,7 +419,7 @@ def ingest_shard_files(records: list[dict], panel: pd.DataFrame, settings: dict,
     if todo:
         tables = run_shard(todo, panel, settings, build, cache_dir, log=log, memo_path=memo_path)
         for (name, columns), table in zip(SHARD_TABLES.items(), tables):
-            fresh[name] = _lines_by_patient(_tsv_lines(table, columns))
+            fresh[name] = rows_by_first_field(tsv_rows(table, columns))
     _log_kept_warnings(records, fresh["patients"], previous.lines["patients"], log)
     for name, columns in SHARD_TABLES.items():
         old = previous.lines[name]

@@ -286,11 +286,10 @@ def ctdna_figures_step(smk, log) -> None:
     trajectory and response rows, clinical row, ctDNA settings and the code), so adding a
     patient to a registry redraws only that patient.
     """
-    import shutil
-
     from .figures.ctdna import plot_ctdna_patient, plot_ctdna_vaf
     from .fingerprint import code_fingerprint, digest
     from .sheets import load_plasma
+    from .tsv import rows_by_first_field, tsv_rows
 
     sheet = load_samples(smk.input.samples, check_files=False)
     config = dict(smk.params.settings)  # the registry's settings of ctdna_vaf
@@ -303,22 +302,40 @@ def ctdna_figures_step(smk, log) -> None:
     out_dir, cache = Path(smk.output.patients), Path(smk.params.cache)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
-    clinical = sheet.drop(columns=["_line"], errors="ignore").set_index("patient_id")
-    drawn = 0
-    for pid, rows in traj.groupby("patient_id", sort=False):
-        payload = {"code": code_fingerprint(), "config": config,
-                   "trajectory": rows.to_json(orient="split", index=False),
-                   "response": response[response["patient_id"] == pid].to_json(
-                       orient="split", index=False),
-                   "clinical": clinical.loc[pid].to_json() if pid in clinical.index else None}
+    # What each patient's figure draws, as text rows grouped by patient (one pass per table:
+    # a registry has 10,000 plasma patients, and a rerun must not filter tables per patient).
+    clinical = sheet.drop(columns=["_line"], errors="ignore")
+    text = {name: rows_by_first_field(tsv_rows(table)) for name, table in
+            (("trajectory", traj), ("response", response), ("clinical", clinical))}
+    by_patient = {name: dict(tuple(table.groupby("patient_id", sort=False)))
+                  for name, table in (("traj", traj), ("response", response))}
+    sheet_rows = dict(tuple(sheet.groupby("patient_id", sort=False)))
+    drawn, code = 0, code_fingerprint()
+    for pid in traj["patient_id"].drop_duplicates():
+        payload = {"code": code, "config": config, "columns": [list(traj.columns),
+                   list(response.columns), list(clinical.columns)],
+                   **{name: rows.get(pid, []) for name, rows in text.items()}}
         prefix = cache / digest(payload)
         if not (prefix.with_suffix(".svg").exists() and prefix.with_suffix(".png").exists()):
-            plot_ctdna_patient(traj, pid, prefix, sheet, response, config)
+            plot_ctdna_patient(by_patient["traj"][pid], pid, prefix, sheet_rows.get(pid),
+                               by_patient["response"].get(pid, response.iloc[:0]), config)
             drawn += 1
         for ext in (".svg", ".png"):
-            shutil.copyfile(prefix.with_suffix(ext), out_dir / f"ctdna_{pid}{ext}")
+            _link_or_copy(prefix.with_suffix(ext), out_dir / f"ctdna_{pid}{ext}")
     log(f"ctdna figures: {traj['patient_id'].nunique()} patients in {out_dir}, "
         f"{drawn} drawn, the rest from cache")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source`` (a cached figure: 20,000 files at registry
+    scale), or a copy where the file system has no hard links."""
+    import shutil
+
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 # --- present: figures and report (area `report`) ---------------------------------------------

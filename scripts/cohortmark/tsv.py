@@ -98,6 +98,44 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike, columns: list[str] | No
                   lineterminator="\n")
 
 
+def tsv_rows(df: pd.DataFrame, columns: list[str] | None = None) -> list[str]:
+    """The data rows of ``df`` exactly as ``write_tsv`` writes them (no header, no final
+    newline): for assembling a table from parts kept as text."""
+    if columns is not None:
+        df = df.reindex(columns=columns)
+    if not len(df):
+        return []
+    return split_rows(df.to_csv(sep="\t", index=False, header=False, na_rep="",
+                                float_format="%.10g", lineterminator="\n"))
+
+
+def split_rows(text: str) -> list[str]:
+    """The rows of TSV text (without their final newline). A row spans several lines when a
+    quoted field holds a newline; without any quote character every line is a row."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if '"' not in text:
+        return lines
+    import csv
+
+    rows, start = [], 0
+    reader = csv.reader(iter(lines), delimiter="\t")
+    for _ in reader:
+        rows.append("\n".join(lines[start:reader.line_num]))
+        start = reader.line_num
+    return rows
+
+
+def rows_by_first_field(rows: list[str]) -> dict[str, list[str]]:
+    """Rows grouped by their first field (a patient id: its characters are restricted, so it
+    is never quoted), in order."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        out.setdefault(row.split("\t", 1)[0], []).append(row)
+    return out
+
+
 def read_tsv(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one of the workflow's own TSV outputs with the dtypes of ``schema``.
 
