@@ -114,3 +114,52 @@ def test_ctdna_figures_step_redraws_only_changed_patients(tmp_path, monkeypatch)
         (tmp_path / "samples.tsv").read_text().replace("P3\tPR", "P3\tCR"))
     steps.ctdna_figures_step(smk, log.append)
     assert drawn == ["P1", "P2", "P3", "P3"]
+
+
+def _same_run_by_groups(alterations, genes, chrom):
+    """The previous implementation of stats.interactions._same_run (a loop over groups)."""
+    index = {g: i for i, g in enumerate(genes)}
+    df = alterations[alterations["gene"].isin(index) & (alterations["cn_status"] == "altered")]
+    pairs = {}
+    for pid, gene, others in df[["patient_id", "gene", "cn_coamplified"]].itertuples(
+            index=False):
+        if isinstance(others, str) and others:
+            for other in others.split(";"):
+                if other in index and other != gene:
+                    i, j = sorted((index[gene], index[other]))
+                    pairs.setdefault((i, j), set()).add(pid)
+    d = df[["patient_id", "gene", "cn_call", "cn_segment_length"]].dropna()
+    d = d.assign(chrom=[chrom[index[g]] for g in d["gene"]])
+    for _, grp in d.groupby(["patient_id", "cn_call", "cn_segment_length", "chrom"],
+                            sort=False):
+        idx = sorted(index[g] for g in grp["gene"])
+        pid = grp["patient_id"].iloc[0]
+        for a in range(len(idx)):
+            for b in range(a + 1, len(idx)):
+                pairs.setdefault((idx[a], idx[b]), set()).add(pid)
+    return {k: len(v) for k, v in pairs.items()}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_same_run_pairs_agree_with_the_group_loop(seed):
+    from cohortmark.stats.interactions import _same_run
+
+    rng = np.random.default_rng(seed)
+    genes = [f"G{i}" for i in range(8)]
+    chrom = np.array(["1", "1", "1", "2", "2", None, "3", None], dtype=object)
+    rows = []
+    for p in range(300):
+        for g in genes:
+            altered = rng.random() < 0.4
+            rows.append({
+                "patient_id": f"P{p}", "gene": g,
+                "cn_status": "altered" if altered else rng.choice(["wildtype", "not_profiled"]),
+                "cn_call": rng.choice(["AMP", "HOMDEL"]) if altered else "NEUTRAL",
+                "cn_segment_length": float(rng.choice([1e6, 2e6, np.nan])),
+                "cn_coamplified": ";".join(rng.choice(genes + ["OTHER"], rng.integers(0, 3)))
+                or None})
+    df = pd.DataFrame(rows)
+    expected = _same_run_by_groups(df, genes, chrom)
+    assert len(expected) > 5
+    assert _same_run(df, genes, chrom) == expected
+    assert _same_run(df.astype({"cn_call": "category"}), genes, chrom) == expected

@@ -136,6 +136,15 @@ def _survival_problem(name: str, values: list[str], names: set[str]) -> str | No
     return None
 
 
+def aligned_rows(by_id: pd.DataFrame, ids: list) -> pd.DataFrame | None:
+    """``by_id`` (indexed by patient id) in the order of ``ids`` when it has every id (the
+    usual case: patients.tsv has a row per sheet patient), else None. One lookup for the whole
+    table instead of one per patient and column (100,000 patients x 15 columns)."""
+    if not set(ids) <= set(by_id.index):
+        return None
+    return by_id.loc[ids]
+
+
 def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = None) -> Clinical:
     """The patient and sample attributes of every sheet patient (sheet order).
 
@@ -184,8 +193,10 @@ def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = Non
     if patients is not None and len(patients):
         by_id = patients.drop_duplicates("patient_id").set_index("patient_id")
         ids = list(sheet["patient_id"])
+        rows = aligned_rows(by_id, ids)
         for c in by_id.columns:
-            values = [by_id[c].get(pid) if pid in by_id.index else None for pid in ids]
+            values = (rows[c].tolist() if rows is not None else
+                      [by_id[c].get(pid) if pid in by_id.index else None for pid in ids])
             if c == "purity":
                 purity = values
             elif c == "ploidy":

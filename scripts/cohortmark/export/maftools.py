@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .clinical import LOCATORS
+from .clinical import LOCATORS, aligned_rows
 
 CN_TABLE_COLUMNS = ["Hugo_Symbol", "Tumor_Sample_Barcode", "Variant_Classification"]
 CN_DIRECTION = {"AMP": "Amp", "GAIN": "Amp", "HOMDEL": "Del", "LOSS": "Del"}
@@ -47,9 +47,11 @@ def clinical_table(sheet: pd.DataFrame, alterations: pd.DataFrame,
         out[c] = [_cell(v) for v in sheet[c]]
     if patients is not None and len(patients):
         by_id = patients.drop_duplicates("patient_id").set_index("patient_id")
+        ids = out["Tumor_Sample_Barcode"].tolist()
+        rows = aligned_rows(by_id, ids)
         for c in by_id.columns:
-            out[c] = [_cell(by_id[c].get(p)) if p in by_id.index else ""
-                      for p in out["Tumor_Sample_Barcode"]]
+            out[c] = ([_cell(v) for v in rows[c].tolist()] if rows is not None else
+                      [_cell(by_id[c].get(p)) if p in by_id.index else "" for p in ids])
     alt = alterations.assign(patient_id=alterations["patient_id"].astype(str))
     for status, name in (("mut_status", "mutations_profiled"), ("cn_status", "cn_profiled"),
                          ("sv_status", "sv_profiled")):

@@ -174,9 +174,10 @@ def _names(ids) -> str:
 
 def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
     """Counts for the cohort section and the patients set aside, with the reason."""
-    per_patient = alterations.groupby("patient_id").agg(
-        cn=("cn_status", lambda s: (s != "not_profiled").any()),
-        mut=("mut_status", lambda s: (s != "not_profiled").any()))
+    per_patient = alterations.assign(
+        cn=(alterations["cn_status"] != "not_profiled").to_numpy(),
+        mut=(alterations["mut_status"] != "not_profiled").to_numpy(),
+    ).groupby("patient_id")[["cn", "mut"]].any()  # vectorised: 100,000 patients
     per_patient = per_patient.reindex(sheet["patient_id"]).fillna(False)
     response = sheet["best_response"].fillna("unknown").value_counts()
     responses = [(r, int(response.get(r, 0))) for r in BEST_RESPONSES + ["unknown"]

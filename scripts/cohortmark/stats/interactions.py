@@ -33,7 +33,7 @@ def _same_run(alterations: pd.DataFrame, genes: list[str], chrom) -> dict:
     run length (``cn_segment_length``) on one chromosome."""
     index = {g: i for i, g in enumerate(genes)}
     df = alterations[alterations["gene"].isin(index) & (alterations["cn_status"] == "altered")]
-    pairs: dict[tuple[int, int], set] = {}
+    found = []  # (i, j, patient) triples, i < j
     if "cn_coamplified" in df.columns:
         for pid, gene, others in df[["patient_id", "gene", "cn_coamplified"]].itertuples(
                 index=False):
@@ -41,18 +41,24 @@ def _same_run(alterations: pd.DataFrame, genes: list[str], chrom) -> dict:
                 for other in others.split(";"):
                     if other in index and other != gene:
                         i, j = sorted((index[gene], index[other]))
-                        pairs.setdefault((i, j), set()).add(pid)
+                        found.append((i, j, pid))
+    pairs = pd.DataFrame(found, columns=["i", "j", "patient_id"])
     if "cn_segment_length" in df.columns:
+        # genes with the same patient, call, run length and chromosome: one run (a self-join
+        # rather than a Python loop over 100,000 patients' groups)
+        keys = ["patient_id", "cn_call", "cn_segment_length", "chrom"]
         d = df[["patient_id", "gene", "cn_call", "cn_segment_length"]].dropna()
-        d = d.assign(chrom=[chrom[index[g]] for g in d["gene"]])
-        for _, grp in d.groupby(["patient_id", "cn_call", "cn_segment_length", "chrom"],
-                                sort=False):
-            idx = sorted(index[g] for g in grp["gene"])
-            pid = grp["patient_id"].iloc[0]
-            for a in range(len(idx)):
-                for b in range(a + 1, len(idx)):
-                    pairs.setdefault((idx[a], idx[b]), set()).add(pid)
-    return {k: len(v) for k, v in pairs.items()}
+        d = d.assign(chrom=[chrom[index[g]] for g in d["gene"]],
+                     i=[index[g] for g in d["gene"]])
+        d = d.dropna(subset=["chrom"])  # as groupby: a gene without coordinates has no run
+        d = d.astype({"cn_call": object, "patient_id": object})
+        both = d[keys + ["i"]].merge(d[keys + ["i"]], on=keys, suffixes=("", "_b"))
+        both = both[both["i"] < both["i_b"]]
+        pairs = pd.concat([pairs, pd.DataFrame({"i": both["i"].to_numpy(),
+                                                "j": both["i_b"].to_numpy(),
+                                                "patient_id": both["patient_id"].to_numpy()})])
+    counts = pairs.drop_duplicates().groupby(["i", "j"]).size()
+    return {(int(i), int(j)): int(n) for (i, j), n in counts.items()}
 
 
 def interactions(alterations: pd.DataFrame, config: dict | None = None,
