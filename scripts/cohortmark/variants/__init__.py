@@ -65,8 +65,8 @@ def read_variant_file(path, sample=None, *, panel=None, build="GRCh38", config=N
     """Filtered variants of one tumour with how they were read (see ``VariantFile``).
 
     With ``panel``, only variants within panel gene bodies (indexed region queries when a
-    trusted .tbi/.csi index exists next to a VCF). ``config`` is the workflow config or its
-    ``variants`` section. ``tissue=False`` (plasma) skips the read-support thresholds
+    trusted .tbi/.csi index exists next to a VCF). ``config`` is the workflow config (its
+    ``variants`` section is used; a bare section is refused). ``tissue=False`` (plasma) skips the read-support thresholds
     ``min_depth``/``min_alt_reads``/``min_vaf``: plasma detection is decided downstream.
     """
     path = str(path)
