@@ -163,3 +163,65 @@ def test_same_run_pairs_agree_with_the_group_loop(seed):
     assert len(expected) > 5
     assert _same_run(df, genes, chrom) == expected
     assert _same_run(df.astype({"cn_call": "category"}), genes, chrom) == expected
+
+
+def test_plasma_samples_are_kept_from_the_previous_run(tmp_path, monkeypatch):
+    """A rerun of the ctDNA stage takes unchanged plasma samples' calls from one table (no
+    cache reads) and hands on exactly what a first run does; a replaced file is read again,
+    and a kept sample's reading notes are issued again."""
+    import os
+    import warnings
+
+    from cohortmark import ctdna, ingest
+    from cohortmark.sheets import load_plasma, load_samples
+    from test_ctdna import write_cohort
+
+    write_cohort(tmp_path)
+    sheet = load_samples(tmp_path / "samples.tsv", check_files=False)
+    pl = load_plasma(tmp_path / "plasma.tsv", sheet["patient_id"])
+    panel = pd.DataFrame({"gene": ["WT1", "FLT3", "NPM1", "DNMT3A"],
+                          "chrom": ["11", "13", "5", "2"],
+                          "start": [32387774, 28003273, 171387115, 25227854],
+                          "end": [32435539, 28100592, 171411137, 25342590]})
+    read = []
+    real = ingest.PatientIngest.mutations
+
+    def spy(self, record):
+        read.append((record["patient_id"], record["tumor_sample"]))
+        genes, variants, values = real(self, record)
+        if record["tumor_sample"] == "DS3D":
+            values = {**values, "notes": ["a note about this file"]}
+        return genes, variants, values
+
+    monkeypatch.setattr(ingest.PatientIngest, "mutations", spy)
+
+    def load():
+        logs = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ctdna.CtdnaWarning)
+            got = ctdna.load_plasma_variants(pl, panel, {}, "GRCh37", tmp_path / "cache",
+                                             log=logs.append)
+        return got, logs, [str(w.message) for w in caught]
+
+    first, logs, notes = load()
+    assert len(read) == 4 and sum(len(v) for v in first.values()) > 0
+    assert "0 kept from the previous run" in logs[0] and notes == [
+        "plasma sample 'baseline': a note about this file"]
+    again, logs, notes_again = load()
+    assert len(read) == 4 and "4 kept from the previous run" in logs[0]
+    assert notes_again == notes
+    assert list(again) == list(first)
+    for k in first:
+        pd.testing.assert_frame_equal(again[k], first[k])
+    fresh = ctdna.load_plasma_variants(pl, panel, {}, "GRCh37", tmp_path / "other_cache")
+    for k in first:
+        pd.testing.assert_frame_equal(fresh[k], first[k])
+    # the MAF behind both baseline samples replaced (same content, new identity)
+    read.clear()
+    maf = tmp_path / "APL_primary_DS2_DS3.maf"
+    data = maf.read_bytes()
+    maf.unlink()
+    maf.write_bytes(data)
+    os.utime(maf, ns=(0, 0))
+    load()
+    assert sorted(read) == [("DS2", "DS2D"), ("DS3", "DS3D")]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -498,6 +499,84 @@ def read_table(path) -> pd.DataFrame:
 
 # --- reading plasma calls (I/O) ------------------------------------------------------------
 
+class _PlasmaRows:
+    """Every plasma sample's calls of the previous run as text rows (``<prefix>.tsv``) under a
+    key of what they depend on (``ingest.patient_key``: the sample's sheet values, the stat
+    identity of its file and index, the settings, panel and code; ``<prefix>.keys.json``, with
+    the reading notes). A registry has tens of thousands of plasma samples; reading each back
+    from the result cache costs ~6 ms of pandas, reading one table costs nothing. The calls of
+    this run are handed on as that table read back (``cohortmark.tsv.read_tsv``), kept or not,
+    so a rerun computes from exactly what a first run does."""
+
+    COLUMNS = ["sample", *VARIANT_COLUMNS]
+
+    def __init__(self, prefix: Path):
+        import json
+
+        from .tsv import rows_by_first_field, split_rows
+
+        self.prefix = prefix
+        self.reused = 0
+        self.samples: dict[str, tuple] = {}  # sample id -> (patient, timepoint), sheet order
+        self.keys: dict[str, dict] = {}
+        self.rows: dict[str, list[str]] = {}
+        try:
+            self.old_keys = json.loads(Path(f"{prefix}.keys.json").read_text("utf-8"))
+            header, _, body = Path(f"{prefix}.tsv").read_text("utf-8").partition("\n")
+            if header.split("\t") != self.COLUMNS:
+                raise ValueError(header)
+            self.old_rows = rows_by_first_field(split_rows(body))
+        except (FileNotFoundError, ValueError):
+            self.old_keys, self.old_rows = {}, {}
+
+    @staticmethod
+    def sample_id(pid: str, tp: str) -> str:
+        import hashlib
+
+        return "s" + hashlib.sha1(f"{pid}\t{tp}".encode()).hexdigest()[:20]
+
+    def notes(self, pid: str, tp: str, key: str) -> list | None:
+        """The kept sample's reading notes when its key is unchanged, else None."""
+        entry = self.old_keys.get(self.sample_id(pid, tp))
+        return entry["notes"] if entry and entry["key"] == key else None
+
+    def keep(self, pid: str, tp: str, key: str, notes: list) -> None:
+        sid = self.sample_id(pid, tp)
+        self.samples[sid] = (pid, tp)
+        self.keys[sid] = {"key": key, "notes": notes}
+        self.rows[sid] = self.old_rows.get(sid, [])
+        self.reused += 1
+
+    def add(self, pid: str, tp: str, key: str, notes: list, variants: pd.DataFrame) -> None:
+        from .tsv import tsv_rows
+
+        sid = self.sample_id(pid, tp)
+        self.samples[sid] = (pid, tp)
+        self.keys[sid] = {"key": key, "notes": list(notes)}
+        self.rows[sid] = tsv_rows(variants.assign(sample=sid), self.COLUMNS)
+
+    def save(self) -> dict:
+        """Write the table and keys; return {(patient, timepoint): calls} read back."""
+        import json
+
+        from .tsv import atomic_path, atomic_write
+
+        keys_path, table_path = Path(f"{self.prefix}.keys.json"), Path(f"{self.prefix}.tsv")
+        keys_path.unlink(missing_ok=True)
+        with atomic_path(table_path) as tmp, open(tmp, "w", encoding="utf-8",
+                                                  newline="\n") as fh:
+            fh.write("\t".join(self.COLUMNS) + "\n")
+            for sid in self.samples:
+                fh.writelines(row + "\n" for row in self.rows[sid])
+        atomic_write(keys_path, json.dumps(self.keys, sort_keys=True))
+        table = read_tsv(table_path)
+        groups = dict(tuple(table.groupby("sample", sort=False))) if len(table) else {}
+        empty = table.iloc[:0][VARIANT_COLUMNS]
+        return {sample: (groups[sid][VARIANT_COLUMNS].reset_index(drop=True) if sid in groups
+                         else empty)
+                for sid, sample in self.samples.items()}
+
+
 def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config: dict,
                          build: str = "GRCh38", cache_dir=None, log=None, *,
                          failures: list | None = None, sheet_path: str | None = None) -> dict:
@@ -514,13 +593,15 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
     ``failures`` list - appended to it as dicts (patient_id, timepoint, line, variant_file,
     message) and left out of the result, so that the other patients' ctDNA is still computed.
     """
-    from .ingest import PatientIngest
+    from .ingest import PatientIngest, Sha256Memo, patient_key
 
     # the tissue read-support filters do not apply to plasma: a ctDNA variant at 0.4% from a
     # handful of reads is what plasma assays report; detection is ctdna_analysis.min_vaf
     plasma_cfg = {**section(config, "variants"), "min_depth": 0, "min_alt_reads": 0,
                   "min_vaf": 0}
-    reader = PatientIngest(panel, {"variants": plasma_cfg}, build, cache_dir)
+    kept = _PlasmaRows(Path(cache_dir) / "plasma_rows") if cache_dir is not None else None
+    memo = Sha256Memo(Path(cache_dir) / "plasma_sha256.json") if cache_dir is not None else None
+    reader = PatientIngest(panel, {"variants": plasma_cfg}, build, cache_dir, memo)
     out, errors = {}, []
     where = f"plasma sheet {sheet_path}" if sheet_path else "plasma sheet"
     for row in plasma_sheet.to_dict("records"):
@@ -528,9 +609,17 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
         sample = row.get("tumor_sample")
         sample = None if sample is None or (isinstance(sample, float) and math.isnan(sample)) \
             else sample
+        record = {"patient_id": pid, "tumor_sample": sample, "variant_file": row["variant_file"]}
+        if kept is not None:
+            key = patient_key(record, reader.context)
+            notes = kept.notes(pid, tp, key)
+            if notes is not None:  # nothing the sample's calls depend on changed
+                kept.keep(pid, tp, key, notes)
+                for note in notes:
+                    warnings.warn(f"plasma sample {tp!r}: {note}", CtdnaWarning, stacklevel=2)
+                continue
         try:
-            _, variants, values = reader.mutations({"patient_id": pid, "tumor_sample": sample,
-                                                    "variant_file": row["variant_file"]})
+            _, variants, values = reader.mutations(record)
             notes = values.get("notes") or []
         except InputError as err:
             line = row.get("_line")
@@ -546,11 +635,19 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
             continue
         for note in notes:
             warnings.warn(f"plasma sample {tp!r}: {note}", CtdnaWarning, stacklevel=2)
-        out[(pid, tp)] = variants.reindex(columns=VARIANT_COLUMNS)
+        if kept is not None:
+            kept.add(pid, tp, key, notes, variants)
+        else:
+            out[(pid, tp)] = variants.reindex(columns=VARIANT_COLUMNS)
+    if memo is not None:
+        memo.save()
+    if kept is not None:
+        out = kept.save()
     if log is not None:
-        hits = len(plasma_sheet) - len(errors) - reader.computed
-        log(f"ctdna: {len(plasma_sheet)} plasma samples read, {hits} from cache, "
-            f"{len(errors)} failed")
+        reused = kept.reused if kept is not None else 0
+        hits = len(plasma_sheet) - len(errors) - reader.computed - reused
+        log(f"ctdna: {len(plasma_sheet)} plasma samples, {reused} kept from the previous run, "
+            f"{hits} read from the cache, {len(errors)} failed")
     if errors and failures is None:
         raise InputError("\n".join(str(e) for e in errors))
     return out

@@ -157,8 +157,9 @@ class PatientIngest:
         # everything a patient's shard rows depend on besides its record and files
         # (ShardRows): the settings, the whole panel (gene groups too) and every cache base
         self.context = digest({"settings": settings, "build": build, "code": code,
-                               "panel": panel[["gene", "group", "chrom", "start", "end"]]
-                               .to_dict("list"),
+                               "panel": panel[[c for c in ("gene", "group", "chrom",
+                                                            "start", "end")
+                                               if c in panel.columns]].to_dict("list"),
                                "bases": {k: v for k, v in vars(self).items()
                                          if k.endswith("_base")}})
 
