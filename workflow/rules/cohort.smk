@@ -21,8 +21,8 @@ rule cohort_alterations:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
+        mem_mb=mem_mb("cohort_alterations"),
+        runtime=runtime("cohort_alterations"),
     params:
         code=CODE,
         files=fingerprints(config["samples"], PANEL),
@@ -47,8 +47,8 @@ rule eligibility:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
+        mem_mb=mem_mb("eligibility"),
+        runtime=runtime("eligibility"),
     params:
         code=CODE,
         files=fingerprints(config["samples"]),

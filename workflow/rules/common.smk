@@ -128,47 +128,52 @@ def get_shard_fingerprint(wildcards):
     return shard_fingerprint(RECORDS[shard], shard_files(shard))
 
 
-# Resources: scaled with the work of a job, and by `attempt` (1, 2, 3) so that a job that ran
-# out of memory or time (SLURM kills it) is resubmitted larger by the profile's `retries`.
+# Resources: what each rule asks a cluster for, from the size of its work, calibrated against
+# the benchmark's measurements (cohortmark.resources) and multiplied by `attempt` (1, 2, 3), so
+# that a job SLURM killed for memory or time is resubmitted larger by the profile's `retries`.
 N_PATIENTS = len(SAMPLES)
 N_GENES = len(cm_genome.load_panel(PANEL, BUILD))
 N_PLASMA = 0 if PLASMA is None else len(PLASMA)
+WORK_SIZE = {
+    "rows": N_PATIENTS * N_GENES,
+    "plasma": N_PLASMA,
+    "plasma_patients": 0 if PLASMA is None else PLASMA["patient_id"].nunique(),
+}
+
+
+def mem_mb(rule):
+    """The rule's memory request (MB) as a resources function."""
+    from cohortmark.resources import request
+
+    return lambda wildcards, attempt: request(rule, WORK_SIZE, attempt)["mem_mb"]
+
+
+def runtime(rule):
+    """The rule's wall-time request (minutes) as a resources function."""
+    from cohortmark.resources import request
+
+    return lambda wildcards, attempt: request(rule, WORK_SIZE, attempt)["runtime"]
+
+
+# a rule that names no measured rule is charged as a cohort step
+cohort_mem_mb = mem_mb("cohort step")
+cohort_runtime = runtime("cohort step")
+
+
+def _shard_request(wildcards, attempt):
+    from cohortmark.resources import read_in_full, shard_request
+
+    shard = int(wildcards.shard)
+    total_mb, largest_mb = read_in_full(shard_files(shard))
+    return shard_request(len(RECORDS[shard]), total_mb, largest_mb, attempt)
 
 
 def get_shard_mem_mb(wildcards, attempt):
-    """1 GB for Python and its libraries, 5 MB per patient, 3x the largest input (a cohort MAF)."""
-    shard = int(wildcards.shard)
-    n = len(RECORDS[shard])
-    largest = max((size for size, _ in shard_files(shard).values()), default=0) / 1e6
-    return int(1000 + 5 * n + 3 * largest) * attempt
+    return _shard_request(wildcards, attempt)["mem_mb"]
 
 
 def get_shard_runtime(wildcards, attempt):
-    """Minutes: 10 + 30 s per patient (an unindexed exome VCF; cached patients take ~0)."""
-    return (10 + len(RECORDS[int(wildcards.shard)]) // 2) * attempt
-
-
-def cohort_mem_mb(wildcards, attempt):
-    """Cohort-wide steps hold the patient x gene table (~1 kB a row in pandas, 3 copies)."""
-    return (2000 + N_PATIENTS * N_GENES * 3 // 1000) * attempt
-
-
-def cohort_runtime(wildcards, attempt):
-    return (10 + N_PATIENTS * N_GENES // 20000) * attempt
-
-
-def statistics_runtime(wildcards, attempt):
-    """Gene x alteration x endpoint tests, incl. log-rank and Cox per gene."""
-    return (15 + N_PATIENTS * N_GENES // 5000) * attempt
-
-
-def ctdna_mem_mb(wildcards, attempt):
-    return (2000 + 5 * N_PLASMA + N_PATIENTS // 2) * attempt
-
-
-def ctdna_runtime(wildcards, attempt):
-    """Minutes: 10 + 30 s per plasma VCF."""
-    return (10 + N_PLASMA // 2) * attempt
+    return _shard_request(wildcards, attempt)["runtime"]
 
 
 def get_shard_tables(kind):

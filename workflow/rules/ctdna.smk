@@ -23,8 +23,8 @@ rule ctdna:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=ctdna_mem_mb,
-        runtime=ctdna_runtime,
+        mem_mb=mem_mb("ctdna"),
+        runtime=runtime("ctdna"),
     params:
         code=CODE,
         files=fingerprints(config["samples"], config["ctdna"], PANEL),
@@ -49,6 +49,9 @@ rule ctdna_check:
         "logs/ctdna_check.log",
     conda:
         "../envs/cohortmark.yaml"
+    resources:
+        mem_mb=mem_mb("ctdna_check"),
+        runtime=runtime("ctdna_check"),
     params:
         code=CODE,
     script:
@@ -74,8 +77,8 @@ rule ctdna_figures:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
+        mem_mb=mem_mb("ctdna_figures"),
+        runtime=runtime("ctdna_figures"),
     params:
         code=CODE,
         files=fingerprints(config["samples"], config["ctdna"]),

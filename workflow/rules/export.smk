@@ -18,8 +18,8 @@ rule export:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
+        mem_mb=mem_mb("export"),
+        runtime=runtime("export"),
     params:
         code=CODE,
         files=fingerprints(config["samples"]),

@@ -24,8 +24,8 @@ for _fig in FIGURES:
         conda:
             "../envs/cohortmark.yaml"
         resources:
-            mem_mb=cohort_mem_mb,
-            runtime=cohort_runtime,
+            mem_mb=mem_mb(f"figure_{_fig.name}"),
+            runtime=runtime(f"figure_{_fig.name}"),
         params:
             code=CODE,
             name=_fig.name,
@@ -60,8 +60,8 @@ rule report:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
+        mem_mb=mem_mb("report"),
+        runtime=runtime("report"),
     params:
         code=CODE,
         files=fingerprints(config["samples"], config["ctdna"], PANEL),

@@ -23,8 +23,8 @@ rule statistics:
     conda:
         "../envs/cohortmark.yaml"
     resources:
-        mem_mb=cohort_mem_mb,
-        runtime=statistics_runtime,
+        mem_mb=mem_mb("statistics"),
+        runtime=runtime("statistics"),
     params:
         code=CODE,
         files=fingerprints(config["samples"], PANEL),

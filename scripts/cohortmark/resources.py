@@ -1,0 +1,97 @@
+"""What each rule asks a cluster for: ``mem_mb`` and ``runtime`` (minutes), from the size of
+its work, calibrated against measurement.
+
+``bench/bench_workflow.py`` records every job's peak resident memory and wall time at 1,000,
+20,000 and 100,000 patients of the synthetic registry (18-gene panel, CNVkit + bgzipped,
+indexed VEP VCFs, plasma for 10% of the patients; README "Performance", bench/jobs.tsv). The
+coefficients below are straight lines through those measurements; a request is the line times
+``HEADROOM`` (1.5: within 2x of the measured need at every measured size), never below
+``FLOOR_MB`` / ``FLOOR_MINUTES``, and multiplied by ``attempt`` (1, 2, 3), so that a job SLURM
+killed for memory or time is resubmitted larger by the profile's ``retries``.
+
+Work sizes: ``rows`` = patients x panel genes (the cohort table every cohort step reads),
+``plasma`` = plasma samples, ``plasma_patients``; an ingest shard's ``patients`` and the
+megabytes of the files it reads in full (copy-number files, variant files without an index, a
+cohort MAF) - an indexed VCF is read only in the panel's regions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+HEADROOM = 1.5
+FLOOR_MB = 500  # Python with pandas, numpy, matplotlib imported: ~150-250 MB resident
+FLOOR_MINUTES = 5  # SLURM counts minutes; a node's first Python start can take a minute
+
+
+@dataclass(frozen=True)
+class Line:
+    """base + per unit of each work size (memory in MB, time in seconds)."""
+
+    base: float
+    per_k_rows: float = 0.0  # per 1,000 rows of the cohort table (patients x genes)
+    per_k_plasma: float = 0.0  # per 1,000 plasma samples
+    per_k_plasma_patients: float = 0.0  # per 1,000 patients with plasma samples
+
+    def at(self, size: dict) -> float:
+        return (self.base + self.per_k_rows * size["rows"] / 1000
+                + self.per_k_plasma * size["plasma"] / 1000
+                + self.per_k_plasma_patients * size["plasma_patients"] / 1000)
+
+
+# Measured need per rule (peak MB, wall seconds). A rule not listed (a new figure) is charged
+# as COHORT_STEP. Fitted by bench/bench_workflow.py --fit (see README "Performance").
+COHORT_STEP = (Line(250, 0.9), Line(20, 0.05))
+MEASURED: dict[str, tuple[Line, Line]] = {
+    "cohort_alterations": (Line(130, 0.85), Line(10, 0.05)),
+    "eligibility": COHORT_STEP,
+    "statistics": (Line(190, 0.56), Line(15, 0.05)),
+    "export": (Line(90, 0.68), Line(10, 0.06)),
+    "report": (Line(225, 0.30), Line(15, 0.05)),
+    "figure_biomarker_heatmap": (Line(300, 0.85), Line(15, 0.05)),
+    "ctdna": (Line(180, 0.0, 10.0), Line(15, 0.0, 15.0)),
+    "ctdna_check": (Line(100), Line(5)),
+    "ctdna_figures": (Line(250, 0.0, 0.0, 120.0), Line(20, 0.0, 0.0, 600.0)),
+}
+# ingest_shard: per patient of the shard, and per MB of files read in full
+INGEST_MB = (150.0, 0.05, 3.0)  # base MB, MB per patient, MB per MB of the largest such file
+INGEST_SECONDS = (30.0, 0.12, 0.25)  # base s, s per patient, s per MB read in full
+
+
+def _round_up(value: float, step: int) -> int:
+    return int(math.ceil(value / step) * step)
+
+
+def request(rule: str, size: dict, attempt: int = 1) -> dict:
+    """``{"mem_mb": ..., "runtime": ...}`` for a cohort-level rule; ``size`` has ``rows``,
+    ``plasma`` and ``plasma_patients``."""
+    memory, seconds = MEASURED.get(rule, COHORT_STEP)
+    mem = max(FLOOR_MB, _round_up(memory.at(size) * HEADROOM, 50))
+    minutes = max(FLOOR_MINUTES, math.ceil(seconds.at(size) * HEADROOM / 60))
+    return {"mem_mb": mem * attempt, "runtime": minutes * attempt}
+
+
+def shard_request(patients: int, read_in_full_mb: float, largest_mb: float,
+                  attempt: int = 1) -> dict:
+    """The request of an ingest shard of ``patients`` patients that reads ``read_in_full_mb``
+    of files in full, the largest ``largest_mb``."""
+    base, per_patient, per_largest = INGEST_MB
+    mem = base + per_patient * patients + per_largest * largest_mb
+    base_s, per_patient_s, per_mb_s = INGEST_SECONDS
+    seconds = base_s + per_patient_s * patients + per_mb_s * read_in_full_mb
+    return {"mem_mb": max(FLOOR_MB, _round_up(mem * HEADROOM, 50)) * attempt,
+            "runtime": max(FLOOR_MINUTES, math.ceil(seconds * HEADROOM / 60)) * attempt}
+
+
+def read_in_full(files: dict[str, list[int]]) -> tuple[float, float]:
+    """(MB read in full, largest such file in MB) of a shard's files (``ingest.shard_files``:
+    path -> [size, mtime]). A VCF with a ``.tbi``/``.csi`` beside it is read in the panel's
+    regions only; an index itself is small."""
+    total = largest = 0.0
+    for path, (size, _) in files.items():
+        if path.endswith((".tbi", ".csi")) or path + ".tbi" in files or path + ".csi" in files:
+            continue
+        total += size / 1e6
+        largest = max(largest, size / 1e6)
+    return total, largest
