@@ -156,6 +156,42 @@ def job_resources(workdir: Path, since: float) -> pd.DataFrame:
                                        "runtime_min"])
 
 
+def work_sizes(workdir: Path, jobs: pd.DataFrame) -> pd.DataFrame:
+    """The work sizes cohortmark.resources charges by, beside each job: cohort-table rows,
+    plasma samples and patients; for an ingest shard its patients and the MB of files it
+    reads in full (and the largest of them)."""
+    from cohortmark import resources
+    from cohortmark.genome import load_panel
+    from cohortmark.ingest import ingest_records, shard_files, shard_of
+    from cohortmark.sheets import load_samples
+
+    sheet = load_samples(workdir / "samples.tsv", check_files=False)
+    plasma = (pd.read_csv(workdir / "ctdna.tsv", sep="\t", dtype=str)
+              if (workdir / "ctdna.tsv").exists() else pd.DataFrame(columns=["patient_id"]))
+    out = jobs.assign(rows=len(sheet) * len(load_panel(None, "GRCh38")), plasma=len(plasma),
+                      plasma_patients=plasma["patient_id"].nunique())
+    shard_jobs = out["rule"] == "ingest_shard"
+    if shard_jobs.any():
+        import yaml
+        from cohortmark.config import default_config
+
+        given = yaml.safe_load((workdir / "config.yaml").read_text()) or {}
+        shards = (given.get("ingest") or {}).get("shards") or default_config()["ingest"]["shards"]
+        records = ingest_records(sheet)
+        cwd = os.getcwd()
+        os.chdir(workdir)  # sheet paths are relative to the run directory
+        try:
+            for i in out.index[shard_jobs]:
+                k = int(out.at[i, "job"].split(":")[1])
+                mine = [r for r in records if shard_of(r["patient_id"], shards) == k]
+                total, largest = resources.read_in_full(shard_files(mine))
+                out.loc[i, ["shard_patients", "shard_read_mb", "shard_largest_mb"]] = (
+                    len(mine), round(total, 1), round(largest, 2))
+        finally:
+            os.chdir(cwd)
+    return out
+
+
 def check_truth(workdir: Path) -> str:
     """Agreement of alterations.tsv with the generator's truth (every patient x gene)."""
     read = dict(sep="\t", dtype=str, keep_default_na=False)
@@ -265,7 +301,7 @@ def main() -> None:
     def record(n, run, workdir, measured):
         row = {"n_patients": n, "run": run, **measured["row"], "truth": check_truth(workdir)}
         rows.append(row)
-        job_tables.append(measured["jobs"].assign(n_patients=n, run=run))
+        job_tables.append(work_sizes(workdir, measured["jobs"]).assign(n_patients=n, run=run))
         print(row, flush=True)
         print(summarise_jobs(measured["jobs"]).to_string(index=False), flush=True)
 
