@@ -225,3 +225,36 @@ def test_plasma_samples_are_kept_from_the_previous_run(tmp_path, monkeypatch):
     os.utime(maf, ns=(0, 0))
     load()
     assert sorted(read) == [("DS2", "DS2D"), ("DS3", "DS3D")]
+
+
+def test_sheet_fast_paths_read_what_the_cell_loops_read(tmp_path):
+    """Padded fields, odd whitespace, NA spellings, booleans in any case: the sheet read with
+    the fast paths equals the one read cell by cell (fast paths switched off)."""
+    text = ("patient_id\tpurity\tevaluable\ton_treatment\tnote\n"
+            "P1\t0.5\tTRUE\t\tx\n P2 \tNA\tfalse\tYes\t a b \nP3\tna\t\tn\t\u00a0y\n"
+            "P4\t 0.25\tT\tF\tz \n")
+    path = tmp_path / "s.tsv"
+    path.write_text(text)
+    fast = sheets.load_samples(path, check_files=False)
+    saved = (sheets._padded, sheets._Sheet._numbers_fast, sheets._VALID_IDS)
+    try:
+        sheets._padded = lambda text: True
+        sheets._Sheet._numbers_fast = lambda *a: None
+        sheets._VALID_IDS = __import__("re").compile("(?!)")
+        slow = sheets.load_samples(path, check_files=False)
+    finally:
+        sheets._padded, sheets._Sheet._numbers_fast, sheets._VALID_IDS = saved
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast["patient_id"].tolist() == ["P1", "P2", "P3", "P4"]
+    assert fast["on_treatment"].tolist() == [None, True, False, False]
+    assert all(type(v) is bool for v in fast["evaluable"])
+    assert sheets._padded("a\tb\nc\td\n") is False and sheets._padded("a\tb \n") is True
+
+
+def test_bad_ids_are_still_named(tmp_path):
+    for cell, message in (("P 1", "is not a valid id"), ("..", "is not a valid id"),
+                          ("P1", "is listed twice"), ("x" * 101, "characters long")):
+        path = tmp_path / "s.tsv"
+        path.write_text(f"patient_id\nP1\n{cell}\n")
+        with pytest.raises(InputError, match=message):
+            sheets.load_samples(path, check_files=False)

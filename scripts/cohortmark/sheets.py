@@ -22,6 +22,7 @@ from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS
 from .tsv import read_text
 
 PATIENT_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+_VALID_IDS = re.compile(r"(?:[A-Za-z0-9._-]+\n)*")  # PATIENT_ID, one per line
 # A patient id becomes part of file names (results/figures/ctdna/ctdna_<id>.png, temporary
 # files beside them): 100 characters leaves room under the usual 255-byte name limit.
 MAX_ID_LENGTH = 100
@@ -58,19 +59,29 @@ def read_sheet(path: str | os.PathLike, kind: str) -> pd.DataFrame:
         if len(fields) > len(header) and any(f.strip() for f in fields):
             raise InputError(f"{len(fields)} fields but the header has {len(header)}",
                              path=str(path), line=number)
+    # a row counts when any field has text (the first usually has: its id)
     data = [(number, fields) for number, fields in enumerate(rows[1:], start=2)
-            if any(f.strip() for f in fields)]
+            if (fields and fields[0].strip()) or any(f.strip() for f in fields)]
     width = len(header)
-    df = pd.DataFrame([(f + [""] * width)[:width] for _, f in data], columns=header, dtype=str)
+    df = pd.DataFrame([f if len(f) == width else (f + [""] * width)[:width] for _, f in data],
+                      columns=header, dtype=str)
     df["_line"] = [number for number, _ in data]
     df.index = range(len(df))
-    if '"' not in text and not _PADDED_FIELD.search(text):
+    if '"' not in text and not _padded(text):
         return df  # no field to strip (the common case; stripping is a second of 100,000 rows)
     return df.apply(lambda c: c.str.strip() if c.name != "_line" else c)
 
 
-# Whitespace (other than the tab and newline separators) at the start or end of a field.
-_PADDED_FIELD = re.compile(r"(?:^|\t)[^\S\t\n]|[^\S\t\n](?:\t|$)", re.MULTILINE)
+# Characters str.strip() removes that are neither a space nor a line or field separator
+# (str.splitlines() already split the text at \x0b, \x0c, \x1c-\x1e, \x85, \u2028-9).
+_ODD_SPACE = re.compile("[\x1f\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _padded(text: str) -> bool:
+    """Whether some field of the sheet text may start or end with whitespace."""
+    return (any(pair in text for pair in ("\t ", " \t", "\n ", " \n"))
+            or text[:1] == " " or text.rstrip("\n")[-1:] == " "
+            or _ODD_SPACE.search(text) is not None)
 
 
 def _check_separator(header: list[str], first: str, path, kind: str) -> None:
@@ -108,6 +119,12 @@ class _Sheet:
                              path=self.path, line=1)
 
     def check_ids(self, unique: bool):
+        ids = self.df["patient_id"].tolist()
+        if (all(ids) and _VALID_IDS.fullmatch("\n".join(ids) + "\n")
+                and not {".", ".."} & set(ids)
+                and max(map(len, ids), default=0) <= MAX_ID_LENGTH
+                and (not unique or len(set(ids)) == len(ids))):
+            return  # every id fine (the loop below names the first that is not)
         seen = {}
         for idx, pid, line in zip(self.df.index, self.df["patient_id"], self.df["_line"]):
             if pid == "":
@@ -159,7 +176,8 @@ class _Sheet:
         import numpy as np
 
         cells = self.df[column].to_numpy(dtype=object)
-        empty = (cells == "") | (np.char.upper(cells.astype(str)) == "NA")
+        empty = (cells == "") | (cells == "NA") | (cells == "na") | (cells == "Na") | (
+            cells == "nA")
         try:
             values = np.where(empty, "nan", cells).astype(float)
         except (ValueError, TypeError):
@@ -174,6 +192,10 @@ class _Sheet:
     def booleans(self, column: str, default) -> pd.Series:
         values = [default] * len(self.df)
         if column in self.df.columns:
+            lower = self.df[column].str.lower()
+            if lower.isin(TRUE_WORDS | FALSE_WORDS | {""}).all():  # every cell fine
+                values = [default if w == "" else w in TRUE_WORDS for w in lower.tolist()]
+                return pd.Series(values, index=self.df.index, dtype=object)
             for k, (idx, text) in enumerate(self._cells(column)):
                 word = text.lower()
                 if word == "":
