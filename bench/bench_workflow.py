@@ -315,7 +315,7 @@ def main() -> None:
     jobs = pd.concat(job_tables, ignore_index=True)
     jobs = jobs[["n_patients", "run", *[c for c in jobs.columns if c not in ("n_patients", "run")]]]
     results.to_csv(args.results, sep="\t", index=False)
-    jobs.to_csv(args.results.with_name("jobs.tsv"), sep="\t", index=False)
+    jobs.to_csv(args.results.with_name(args.results.name.replace("results", "jobs", 1)), sep="\t", index=False)
     print(results.to_string(index=False))
     block = readme_table(results, jobs, args.cores)
     print(block)
