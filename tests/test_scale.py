@@ -258,3 +258,39 @@ def test_bad_ids_are_still_named(tmp_path):
         path.write_text(f"patient_id\nP1\n{cell}\n")
         with pytest.raises(InputError, match=message):
             sheets.load_samples(path, check_files=False)
+
+
+def test_ctdna_patient_figures_drawn_in_parallel_are_the_same_files(tmp_path):
+    from types import SimpleNamespace
+
+    import test_ctdna as t
+    from cohortmark import ctdna, steps
+    from cohortmark.tsv import write_tsv
+
+    rows = [(f"P{i}", tp, day) for i in range(6) for tp, day in (("baseline", 0),
+                                                                    ("C2D1", 28))]
+    sheet = t.plasma(*rows)
+    variants = {(f"P{i}", tp): t.calls((t.PIK3CA, 0.01 * (i + 1) * (2 if tp == "C2D1" else 1)))
+                for i in range(6) for tp in ("baseline", "C2D1")}
+    traj = t.quiet(ctdna.trajectories, sheet, variants, t.no_tissue(), {})
+    response = ctdna.molecular_response(traj, {}, patients=sheet["patient_id"])
+    write_tsv(traj, tmp_path / "traj.tsv")
+    write_tsv(response, tmp_path / "resp.tsv")
+    (tmp_path / "samples.tsv").write_text(
+        "patient_id\tbest_response\n" + "".join(f"P{i}\tSD\n" for i in range(6)))
+    files = {}
+    for threads in (1, 3):
+        smk = SimpleNamespace(
+            threads=threads,
+            input=SimpleNamespace(samples=str(tmp_path / "samples.tsv"), plasma=None,
+                                  trajectories=str(tmp_path / "traj.tsv"),
+                                  molecular_response=str(tmp_path / "resp.tsv")),
+            output=SimpleNamespace(svg=str(tmp_path / f"out{threads}" / "ctdna_vaf.svg"),
+                                   patients=str(tmp_path / f"out{threads}" / "ctdna")),
+            params=SimpleNamespace(settings={}, cache=str(tmp_path / f"cache{threads}")))
+        log = []
+        steps.ctdna_figures_step(smk, log.append)
+        assert f"6 drawn ({threads} at a time)" in log[-1]
+        out = tmp_path / f"out{threads}" / "ctdna"
+        files[threads] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(files[1]) == 12 and files[1] == files[3]

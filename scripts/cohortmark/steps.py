@@ -310,20 +310,35 @@ def ctdna_figures_step(smk, log) -> None:
     by_patient = {name: dict(tuple(table.groupby("patient_id", sort=False)))
                   for name, table in (("traj", traj), ("response", response))}
     sheet_rows = dict(tuple(sheet.groupby("patient_id", sort=False)))
-    drawn, code = 0, code_fingerprint()
+    code, prefixes, todo = code_fingerprint(), {}, []
     for pid in traj["patient_id"].drop_duplicates():
         payload = {"code": code, "config": config, "columns": [list(traj.columns),
                    list(response.columns), list(clinical.columns)],
                    **{name: rows.get(pid, []) for name, rows in text.items()}}
-        prefix = cache / digest(payload)
+        prefix = prefixes[pid] = cache / digest(payload)
         if not (prefix.with_suffix(".svg").exists() and prefix.with_suffix(".png").exists()):
-            plot_ctdna_patient(by_patient["traj"][pid], pid, prefix, sheet_rows.get(pid),
-                               by_patient["response"].get(pid, response.iloc[:0]), config)
-            drawn += 1
+            todo.append((by_patient["traj"][pid], pid, prefix, sheet_rows.get(pid),
+                         by_patient["response"].get(pid, response.iloc[:0]), config))
+    workers = min(int(getattr(smk, "threads", 1) or 1), len(todo))
+    if workers > 1:  # from scratch a registry has thousands to draw (~0.3 s each)
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_draw_ctdna_patient, todo, chunksize=8))
+    else:
+        for args in todo:
+            plot_ctdna_patient(*args)
+    for pid, prefix in prefixes.items():
         for ext in (".svg", ".png"):
             _link_or_copy(prefix.with_suffix(ext), out_dir / f"ctdna_{pid}{ext}")
-    log(f"ctdna figures: {traj['patient_id'].nunique()} patients in {out_dir}, "
-        f"{drawn} drawn, the rest from cache")
+    log(f"ctdna figures: {len(prefixes)} patients in {out_dir}, {len(todo)} drawn "
+        f"({max(workers, 1)} at a time), the rest from cache")
+
+
+def _draw_ctdna_patient(args) -> None:
+    from .figures.ctdna import plot_ctdna_patient
+
+    plot_ctdna_patient(*args)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

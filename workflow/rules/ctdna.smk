@@ -76,6 +76,8 @@ rule ctdna_figures:
         "logs/ctdna_figures.log",
     conda:
         "../envs/cohortmark.yaml"
+    # per-patient figures are drawn in parallel (thousands from scratch at registry scale)
+    threads: 4
     resources:
         mem_mb=mem_mb("ctdna_figures"),
         runtime=runtime("ctdna_figures"),
