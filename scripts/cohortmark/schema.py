@@ -85,3 +85,41 @@ CLINICAL_LINK_COLUMNS = [
 ]
 PFS_BY_RESPONSE_COLUMNS = ["molecular_status", "n", "n_missing_pfs", "events",
                            "median_pfs_months", "logrank_p"]
+
+# --- structural variants and fusions (cohortmark.fusions) ------------------------------------
+# One row per call (a fusion transcript or a DNA rearrangement) of one tumour. gene_a/gene_b:
+# the 5' and 3' partner when the caller knows the transcript's direction (gene_order
+# "5'-3'": Arriba, STAR-Fusion, cBioPortal Site1/Site2), else the two breakpoints' genes in
+# genomic order (gene_order "unknown": SV VCFs). An empty gene: the breakpoint is intergenic.
+# pos_a/pos_b are 1-based, as the callers write them. frame: in-frame, out-of-frame or empty.
+SV_COLUMNS = [
+    "gene_a", "gene_b", "chrom_a", "pos_a", "chrom_b", "pos_b", "sv_type", "gene_order",
+    "frame", "split_reads", "spanning_reads", "support", "confidence", "filter", "caller",
+    "call_id",
+]
+SV_TYPES = ["translocation", "deletion", "duplication", "inversion", "insertion",
+            "rearrangement", "fusion"]
+SV_CALLERS = ["arriba", "star-fusion", "cbioportal", "manta", "gridss", "delly", "vcf"]
+SV_FORMATS = ["arriba", "star-fusion", "cbioportal", "vcf"]
+STRUCTURAL_VARIANT_COLUMNS = ["patient_id"] + SV_COLUMNS
+# Gene-level: altered when a kept call has a breakpoint in the gene; sv_partners lists the
+# other genes of those calls (";"-joined, "intergenic" for a partner without a gene).
+GENE_SV_COLUMNS = ["gene", "sv_status", "sv_partners"]
+ALTERATION_SV_COLUMNS = ["sv_status", "sv_partners"]
+INTERGENIC = "intergenic"
+
+# --- patient-level biomarkers (cohortmark.biomarkers) -----------------------------------------
+# tmb: coding non-synonymous somatic variants per Mb of the configured territory; msi_status:
+# MSI-H, MSS or indeterminate (MSIsensor score between the two configured cut-offs); *_source
+# says where the value came from (computed, msisensor file, sheet column), empty when absent.
+BIOMARKER_COLUMNS = ["tmb", "tmb_variants", "tmb_territory_mb", "tmb_source", "msi_status",
+                     "msi_score", "msi_sites", "msi_source"]
+MSI_STATUSES = ["MSI-H", "MSS", "indeterminate"]
+
+# --- trial matching (cohortmark.cohorts) ------------------------------------------------------
+# One row per patient: the rules it is eligible for, and those it may be eligible for (unknown)
+# with what is missing.
+TRIAL_MATCH_COLUMNS = ["patient_id", "n_eligible", "eligible", "n_unknown", "unknown",
+                       "unknown_because"]
+TRIAL_SUMMARY_COLUMNS = ["rule", "definition", "n", "eligible", "unknown", "ineligible",
+                         "top_unknown_reason", "top_unknown_count", "undecided_because"]
