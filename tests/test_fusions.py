@@ -14,7 +14,7 @@ from cohortmark.fusions import (
     patient_structural_variants,
     read_structural_variants,
 )
-from cohortmark.fusions.vcf import breakend_partner, bnd_type
+from cohortmark.fusions.vcf import bnd_type, breakend_partner
 from cohortmark.genome import load_panel
 
 DATA = Path(__file__).parent / "data" / "fusions"

@@ -23,9 +23,11 @@ SEGMENT_COLUMNS = ["chrom", "start", "end", "value", "unit", "minor_cn", "major_
 # PURPLE gene tables and cBioPortal matrices) and ``max_value`` (PURPLE maxCopyNumber).
 CN_SEGMENT_COLUMNS = SEGMENT_COLUMNS + ["gene", "max_value"]
 # Variants: one row per (sample, chrom, pos, ref, alt) after filtering; pos is 1-based (VCF).
+# exon / intron: the annotated transcript's exon or intron the variant lies in, as VEP (CSQ
+# EXON/INTRON), SnpEff (ANN Rank) and vcf2maf (Exon_Number/INTRON) write it: '19/28'.
 VARIANT_COLUMNS = [
     "chrom", "pos", "ref", "alt", "gene", "consequence", "mutation_class", "protein_change",
-    "vaf", "depth", "alt_count", "filter",
+    "vaf", "depth", "alt_count", "filter", "exon", "intron",
 ]
 
 # --- per-patient gene-level results ------------------------------------------------------

@@ -152,10 +152,13 @@ class _Annotation:
             self.i_prot = f.get("hgvsp")
             self.i_canon = f.get("canonical")
             self.i_allele_num = f.get("allele_num")
+            self.i_exon, self.i_intron, self.i_rank = f.get("exon"), f.get("intron"), None
         else:
             need = {"allele": "allele", "consequence": "annotation", "symbol": "gene_name"}
             self.i_prot = f.get("hgvs.p")
             self.i_canon = self.i_allele_num = None
+            self.i_exon = self.i_intron = None
+            self.i_rank = f.get("rank")  # SnpEff: exon or intron rank / total
         missing = [v for v in need.values() if v not in f]
         if missing:
             raise InputError(f"INFO/{self.key} field list lacks {', '.join(missing)}",
@@ -416,7 +419,7 @@ def _record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where) -> li
         if alt in ("*", ".", "<*>", "<NON_REF>") or alt.startswith("<"):
             continue
         mine = _entries_for(entries, ann, k, vep[k], alt, len(alts))
-        gene, cons, prot = _pick(mine, ann, hits, pindex)
+        gene, cons, prot, exon, intron = _pick(mine, ann, hits, pindex)
         if pindex is not None and gene not in pindex.genes:
             gene = hits[0] if hits else gene
         if not gene:
@@ -428,7 +431,8 @@ def _record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where) -> li
         pos, ref, a = normalise(record.POS, record.REF, alt)
         out.append({"chrom": chrom, "pos": pos, "ref": ref, "alt": a, "gene": gene,
                     "consequence": cons, "mutation_class": mclass, "protein_change": prot,
-                    "vaf": vaf, "depth": depth, "alt_count": alt_count, "filter": filt})
+                    "vaf": vaf, "depth": depth, "alt_count": alt_count, "filter": filt,
+                    "exon": exon, "intron": intron})
     return out
 
 
@@ -445,10 +449,11 @@ def _entries_for(entries, ann, k, vep_allele, alt, n_alts):
     return mine if mine or n_alts > 1 else entries
 
 
-def _pick(entries, ann, hits, pindex) -> tuple[str, str, str]:
-    """(gene, most severe SO term, protein change) of the chosen transcript."""
+def _pick(entries, ann, hits, pindex) -> tuple[str, str, str, str, str]:
+    """(gene, most severe SO term, protein change, exon, intron) of the chosen transcript;
+    exon and intron as the annotation writes them ('19/28'), '' when not annotated."""
     if not entries:
-        return "", "", ""
+        return "", "", "", "", ""
     pool = entries
     if pindex is not None:
         in_panel = [e for e in entries if e[ann.i_sym] in pindex.genes]
@@ -456,11 +461,19 @@ def _pick(entries, ann, hits, pindex) -> tuple[str, str, str]:
             pool = in_panel
         else:  # annotated only against other genes: keep the consequence, gene by position
             term = most_severe([e[ann.i_cons] for e in entries])
-            return (hits[0] if hits else ""), term, ""
+            return (hits[0] if hits else ""), term, "", "", ""
     if ann.i_canon is not None:
         canon = [e for e in pool if e[ann.i_canon] in ("YES", "1", "True")]
         if canon:
             pool = canon
     best = min(pool, key=lambda e: term_rank(most_severe([e[ann.i_cons]])))
     prot = short_protein(best[ann.i_prot]) if ann.i_prot is not None else ""
-    return best[ann.i_sym], most_severe([best[ann.i_cons]]), prot
+    term = most_severe([best[ann.i_cons]])
+    exon = best[ann.i_exon] if ann.i_exon is not None else ""
+    intron = best[ann.i_intron] if ann.i_intron is not None else ""
+    if ann.i_rank is not None and best[ann.i_rank]:
+        if "intron" in best[ann.i_cons] or "splice" in best[ann.i_cons]:
+            intron = best[ann.i_rank]
+        else:
+            exon = best[ann.i_rank]
+    return best[ann.i_sym], term, prot, exon, intron
