@@ -274,3 +274,45 @@ def test_protein_notation_normalised(a, b):
 ])
 def test_protein_matching(wanted, observed, result):
     assert protein.matches(protein.parse(wanted), observed) is result
+
+
+# --- many patients x many trials ---------------------------------------------------------------
+
+RULES = {"braf": "BRAF: V600E", "alk": "EML4::ALK", "tmb": "TMB >= 10", "msi": "MSI: HIGH",
+         "met": "MET: EXON14_SKIPPING"}
+
+
+def test_trial_summary_counts_and_most_common_unknown_reason():
+    from cohortmark.cohorts import trial_summary
+
+    table = run(RULES)
+    summary = trial_summary(table, RULES).set_index("rule")
+    assert list(summary.columns) == schema.TRIAL_SUMMARY_COLUMNS[1:]
+    assert summary.loc["braf", ["n", "eligible", "unknown", "ineligible"]].tolist() == [5, 1, 2,
+                                                                                         2]
+    assert summary.loc["tmb", "top_unknown_reason"] == "TMB not measured"
+    assert summary.loc["tmb", "top_unknown_count"] == 2
+    assert summary.loc["alk", "definition"] == "EML4::ALK"
+    for rule in RULES:  # the counts add up to the table
+        part = table[table["rule"] == rule]
+        assert summary.loc[rule, "eligible"] == (part["status"] == "eligible").sum()
+        assert summary.loc[rule, ["eligible", "unknown", "ineligible"]].sum() == 5
+
+
+def test_trial_matches_one_row_per_patient():
+    from cohortmark.cohorts import trial_matches
+
+    table = run(RULES)
+    matches = trial_matches(table, RULES).set_index("patient_id")
+    assert list(matches.index) == PATIENTS
+    assert matches.loc["R1", "eligible"] == "braf;alk;tmb;msi"
+    assert matches.loc["R1", "n_eligible"] == 4 and matches.loc["R1", "n_unknown"] == 0
+    assert matches.loc["R2", "eligible"] == "alk;met"
+    assert matches.loc["R3", "unknown"] == "braf;tmb;msi"
+    assert matches.loc["R3", "unknown_because"] == (
+        "braf: BRAF protein change not annotated | tmb: TMB not measured | "
+        "msi: MSI indeterminate")
+    assert matches.loc["R4", "n_unknown"] == 5
+    assert pd.isna(matches.loc["R5", "eligible"]) and matches.loc["R5", "n_eligible"] == 0
+    eligible = table[table["status"] == "eligible"].groupby("patient_id").size()
+    assert (matches["n_eligible"] == eligible.reindex(matches.index).fillna(0)).all()

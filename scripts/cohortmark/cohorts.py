@@ -1326,6 +1326,42 @@ def eligibility_summary(eligibility: pd.DataFrame, rules: dict | None = None) ->
     return pd.DataFrame(rows, columns=schema.ELIGIBILITY_SUMMARY_COLUMNS)
 
 
+def trial_summary(eligibility: pd.DataFrame, rules: dict | None = None) -> pd.DataFrame:
+    """Per rule (trial): eligible / unknown / ineligible counts and the most common reason a
+    patient was left undecided (e.g. 'TP53 not profiled for mutations') with its count;
+    schema.TRIAL_SUMMARY_COLUMNS."""
+    summary = eligibility_summary(eligibility, rules)
+    top = summary["undecided_because"].fillna("").str.split("; ").str[0]
+    parts = top.str.rsplit(": ", n=1)
+    summary["top_unknown_reason"] = parts.str[0].where(top != "", None)
+    summary["top_unknown_count"] = pd.to_numeric(parts.str[1].where(top != ""),
+                                                 errors="coerce").astype("Int64")
+    return summary.reindex(columns=schema.TRIAL_SUMMARY_COLUMNS)
+
+
+def trial_matches(eligibility: pd.DataFrame, rules: list[str] | None = None) -> pd.DataFrame:
+    """One row per patient (table order): the rules it is eligible for and those it may be
+    eligible for (unknown), each ';'-joined in rule order, with what is missing for each
+    unknown one ('rule: fact, fact | rule: fact'); schema.TRIAL_MATCH_COLUMNS."""
+    order = list(rules) if rules is not None else list(pd.unique(eligibility["rule"]))
+    patients = pd.unique(eligibility["patient_id"])
+    out = pd.DataFrame({"patient_id": patients})
+    rank = {r: i for i, r in enumerate(order)}
+    table = eligibility.assign(_rank=eligibility["rule"].map(rank)).sort_values(
+        ["_rank"], kind="stable")
+    for status, column in (("eligible", "eligible"), ("unknown", "unknown")):
+        part = table[table["status"] == status]
+        names = part.groupby("patient_id", sort=False)["rule"].agg(";".join)
+        out[column] = out["patient_id"].map(names)
+        out[f"n_{column}"] = out["patient_id"].map(part.groupby("patient_id").size()) \
+            .fillna(0).astype(int)
+    unknown = table[table["status"] == "unknown"]
+    why = (unknown["rule"] + ": " + unknown["undecided"].fillna("").str.replace("; ", ", "))
+    out["unknown_because"] = out["patient_id"].map(
+        why.groupby(unknown["patient_id"], sort=False).agg(" | ".join))
+    return out.reindex(columns=schema.TRIAL_MATCH_COLUMNS)
+
+
 def eligible_patients(eligibility: pd.DataFrame) -> dict[str, list[str]]:
     """{rule: eligible patient ids in table order}."""
     ok = eligibility[eligibility["status"] == "eligible"]
