@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 CORES ?= all
 
-.PHONY: demo test bench lint example clean
+.PHONY: demo test bench lint example clean config-docs
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/ruff check scripts tests resources bench
+
+# config/README.md's reference part is generated from config/schemas/config.schema.yaml.
+config-docs: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/python -m cohortmark.config config/README.md
 
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py

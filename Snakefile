@@ -6,7 +6,7 @@ from snakemake.utils import min_version, validate
 
 min_version("9.0")
 sys.path.insert(0, f"{workflow.basedir}/scripts")
-from cohortmark.config import check_config  # noqa: E402
+from cohortmark.config import resolve  # noqa: E402
 from cohortmark.errors import InputError  # noqa: E402
 
 # The example's config is the default only when the user names none: Snakemake would
@@ -16,12 +16,14 @@ if not workflow.config_settings.configfiles:
     configfile: "config/config.yaml"
 
 
-# One clear line naming the key first; then Snakemake's validate fills in the defaults.
+# The schema is the one source of defaults: check the config (one line naming the key) and
+# complete it, so that every rule can hand its settings to its step as params.
 try:
-    check_config(config, f"{workflow.basedir}/config/schemas/config.schema.yaml")
+    config.update(
+        resolve(config, f"{workflow.basedir}/config/schemas/config.schema.yaml")
+    )
 except InputError as err:
     raise WorkflowError(f"invalid configuration: {err}") from None
-validate(config, "config/schemas/config.schema.yaml", set_default=True)
 
 
 include: "workflow/rules/common.smk"

@@ -1,6 +1,6 @@
 """Time the synthetic cohort generator (not part of the tests).
 
-For each N it writes a registry cohort with ``cohortmark.synthetic.make_cohort`` (CNVkit .cns,
+For each N it writes a registry cohort with ``cohortmark_synthetic.make_cohort`` (CNVkit .cns,
 bgzipped + tabix-indexed tumour/normal VEP VCFs of ``--background`` records, plasma VCFs for a
 tenth of the patients) and reports wall time, time per patient and size on disk; then it adds
 one patient with ``add_patient``. Results: printed and written to bench/generator_results.tsv.
@@ -20,7 +20,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from cohortmark.synthetic import add_patient, background_pool, make_cohort  # noqa: E402
+from cohortmark_synthetic import add_patient, background_pool, make_cohort  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
 

@@ -27,7 +27,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from cohortmark.synthetic import add_patient, make_cohort  # noqa: E402
+from cohortmark_synthetic import add_patient, make_cohort  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
 

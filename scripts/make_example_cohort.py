@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cohortmark_synthetic as syn  # noqa: E402
 from cohortmark import genome  # noqa: E402
-from cohortmark import synthetic as syn  # noqa: E402
 from cohortmark.schema import CTDNA_COLUMNS, SAMPLE_COLUMNS  # noqa: E402
-from cohortmark.synthetic import Mutation, PatientPlan, TumourCall  # noqa: E402
+from cohortmark_synthetic import Mutation, PatientPlan, TumourCall  # noqa: E402
 
 SEED = 20_240_611
 N_BACKGROUND = 120  # background records per tumour VCF (the benchmark uses thousands)

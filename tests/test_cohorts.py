@@ -453,8 +453,9 @@ def test_eligibility_step_writes_the_table(tmp_path):
     smk = SimpleNamespace(
         input=SimpleNamespace(samples=str(sheet_path), alterations=str(tmp_path / "alterations.tsv")),
         output=SimpleNamespace(eligibility=str(out)),
-        config={"cohorts": {"mdm2_inhibitor": "MDM2: AMP & TP53: WT"},
-                "analysis_population": "evaluable & best_response in [PR, CR]"})
+        params=SimpleNamespace(settings={
+            "cohorts": {"mdm2_inhibitor": "MDM2: AMP & TP53: WT"},
+            "analysis_population": "evaluable & best_response in [PR, CR]"}))
     lines = []
     eligibility(smk, lines.append)
     table = read_tsv(out)
@@ -466,7 +467,7 @@ def test_eligibility_step_writes_the_table(tmp_path):
     assert lines[0] == ("mdm2_inhibitor [MDM2: AMP & TP53: WT]: 1 eligible, 3 ineligible, "
                         "2 unknown (MDM2 not profiled for copy number: 1; TP53 not profiled "
                         "for mutations: 1)")
-    smk.config = {"cohorts": {"x": "MDM2: AMP & NOPE: WT"}}
+    smk.params.settings = {"cohorts": {"x": "MDM2: AMP & NOPE: WT"}}
     with pytest.raises(InputError, match="config key 'cohorts.x'.*gene 'NOPE' is not in the panel"):
         eligibility(smk, lines.append)
 

@@ -1,7 +1,6 @@
 """Gene-level copy number: hand-worked examples, the purity/ploidy formula, thresholds."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -204,28 +203,14 @@ def test_patient_without_cn_file_is_not_profiled():
 
 
 def test_config_errors_name_the_key():
-    with pytest.raises(InputError, match="unknown key copy_number.amp_fold"):
+    with pytest.raises(InputError, match="config key 'copy_number.amp_fold' is not a known key"):
         resolve({"amp_fold": 3})
-    with pytest.raises(InputError, match="copy_number.amp_min_cn must be a number"):
+    with pytest.raises(InputError, match="'copy_number.amp_min_cn': 'twelve' is not of type"):
         resolve({"amp_min_cn": "twelve"})
-    with pytest.raises(InputError, match="altered_calls: 'AMPLIFIED'"):
+    with pytest.raises(InputError, match=r"'copy_number.altered_calls.0': 'AMPLIFIED' is not one"):
         resolve({"altered_calls": ["AMPLIFIED"]})
-    with pytest.raises(InputError, match="seg_values must be one of"):
+    with pytest.raises(InputError, match="'copy_number.seg_values': 'ratio' is not one of"):
         resolve({"seg_values": "ratio"})
-
-
-def test_section_schema_matches_defaults():
-    import jsonschema
-    import yaml
-    from cohortmark.copynumber import DEFAULTS
-
-    path = Path(__file__).resolve().parents[1] / "config" / "schemas" / "config.schema.yaml"
-    schema_ = yaml.safe_load(path.read_text())["properties"]["copy_number"]
-    jsonschema.Draft7Validator.check_schema(schema_)
-    assert {k: v["default"] for k, v in schema_["properties"].items()} == DEFAULTS
-    jsonschema.validate(DEFAULTS, schema_)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"amp_min_fold": "four"}, schema_)
 
 
 def test_gene_thresholds_override_one_gene():

@@ -1,7 +1,5 @@
-"""Copy number through ingest.run_shard (variants replaced by a stub that profiles nothing)."""
+"""Copy number through ingest.run_shard (patients without variant files)."""
 
-import sys
-import types
 from pathlib import Path
 
 import pandas as pd
@@ -14,24 +12,13 @@ from cohortmark.tsv import read_tsv, write_tsv
 D = Path(__file__).parent / "data" / "copynumber"
 
 
-@pytest.fixture
-def no_variants(monkeypatch):
-    def patient_mutations(record, panel, config, build):
-        genes = pd.DataFrame({"gene": panel["gene"], "mut_status": "not_profiled"})
-        return genes.reindex(columns=schema.GENE_MUT_COLUMNS), pd.DataFrame(
-            columns=schema.VARIANT_COLUMNS)
-    fake = types.ModuleType("cohortmark.variants")
-    fake.patient_mutations = patient_mutations
-    monkeypatch.setitem(sys.modules, "cohortmark.variants", fake)
-
-
 def record(pid, cn_file=None, **kw):
     return {"patient_id": pid, "cn_file": str(D / cn_file) if cn_file else None,
             "cn_format": None, "variant_file": None, "tumor_sample": None, "purity": None,
             "ploidy": None, **kw}
 
 
-def test_run_shard_with_real_copy_number(no_variants, tmp_path):
+def test_run_shard_with_real_copy_number(tmp_path):
     panel = load_panel(build="GRCh37")
     records = [record("P1", "tr95t.cns"),
                record("P2", "A17.fast.segments.txt", tumor_sample="A17F-0095_CRUK_PC_0095_M5"),
@@ -39,7 +26,7 @@ def test_run_shard_with_real_copy_number(no_variants, tmp_path):
                record("P4", "tumor_sample.purple.cnv.somatic.tsv", purity=0.99, ploidy=3.1)]
     config = {"copy_number": {"gene_thresholds": {"MDM2": {"amp_min_cn": 12,
                                                             "amp_min_fold": None}}}}
-    alts, _ = ingest.run_shard(records, panel, config, "GRCh37", tmp_path / "cache",
+    alts, _, patients = ingest.run_shard(records, panel, config, "GRCh37", tmp_path / "cache",
                                log=lambda *_: None)
     assert len(alts) == 4 * len(panel)
     write_tsv(alts, tmp_path / "alterations.tsv", columns=schema.ALTERATION_COLUMNS)
@@ -51,13 +38,17 @@ def test_run_shard_with_real_copy_number(no_variants, tmp_path):
     assert back.loc["P3", "cn_call"].isna().all()
     assert back.loc[("P4", "MDM2"), "cn_call"] == "NEUTRAL"
     assert back.loc[("P1", "MDM2"), "cn_focal"] in (True, "True")
+    p = patients.set_index("patient_id")
+    assert p.loc["P4", ["purity", "ploidy", "purity_source"]].tolist() == [0.99, 3.1, "sheet"]
+    assert p.loc["P1", ["ploidy", "ploidy_source"]].tolist() == [2.0, "default"]
+    assert p.loc["P3"].drop("n_panel_variants").isna().all()
     # a second run comes from the cache and is identical
-    again, _ = ingest.run_shard(records, panel, config, "GRCh37", tmp_path / "cache",
+    again, _, _ = ingest.run_shard(records, panel, config, "GRCh37", tmp_path / "cache",
                                 log=lambda *_: None)
     pd.testing.assert_frame_equal(alts, again)
 
 
-def test_run_shard_names_the_patient_with_a_bad_file(no_variants, tmp_path):
+def test_run_shard_names_the_patient_with_a_bad_file(tmp_path):
     panel = load_panel(build="GRCh37")
     bad = D.parent / "bad" / "copynumber" / "cnvkit_overlap.cns"
     records = [record("P1", "tr95t.cns"), {**record("P9"), "cn_file": str(bad)}]

@@ -1,15 +1,12 @@
 """Sequential plasma ctDNA: variant keys, trajectories, emergent calls, molecular response,
 the clinical link, the step and the figures. Expected values are worked by hand (comments)."""
 
-import sys
-import types
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import yaml
 from cohortmark import ctdna, schema
 from cohortmark.errors import InputError
 from cohortmark.sheets import load_plasma, load_samples
@@ -363,20 +360,6 @@ def test_clinical_link_and_concordance():
         ctdna.clinical_link(response, samples[samples["patient_id"] != "P1"], {})
 
 
-def test_config_defaults_match_schema_and_bad_values_are_named():
-    section = yaml.safe_load((ROOT / "config/schemas/config.schema.yaml").read_text())["properties"]["ctdna_analysis"]
-    assert {k: v["default"] for k, v in section["properties"].items()} == ctdna.DEFAULTS
-    assert ctdna.settings({})["response_drop"] == 0.5
-    assert ctdna.settings({"ctdna_analysis": {"resistance_genes": ["TP53", "MDM2"]}})[
-        "resistance_genes"] == ["TP53", "MDM2"]
-    with pytest.raises(InputError, match=r"'ctdna_analysis.response_drop': 1.5 is not a fraction"):
-        ctdna.settings({"ctdna_analysis": {"response_drop": 1.5}})
-    with pytest.raises(InputError, match=r"'ctdna_analysis.min_vaf' is not a known key|min_vaf"):
-        ctdna.settings({"ctdna_analysis": {"min_vaf": "x"}})
-    with pytest.raises(InputError, match=r"'ctdna_analysis.drop' is not a known key"):
-        ctdna.settings({"ctdna_analysis": {"drop": 0.5}})
-
-
 # --- real data: maftools APL primary (D) and relapse (R) calls of two patients ------------
 
 def read_maf(path):
@@ -436,7 +419,8 @@ def test_real_primary_relapse_pairs_match_independent_set_arithmetic():
 
 @pytest.fixture
 def fake_variants(monkeypatch):
-    """A stand-in for cohortmark.variants (written in parallel): reads our MAF subsets."""
+    """cohortmark.variants.read_variants replaced by a reader of our MAF subsets that counts
+    its calls (so the tests see which samples came from the cache)."""
     seen = []
 
     def read_variants(path, sample=None, *, panel=None, build="GRCh38", config=None,
@@ -448,9 +432,7 @@ def fake_variants(monkeypatch):
                              path=str(path))
         return tables[sample]
 
-    module = types.ModuleType("cohortmark.variants")
-    module.read_variants = read_variants
-    monkeypatch.setitem(sys.modules, "cohortmark.variants", module)
+    monkeypatch.setattr("cohortmark.variants.read_variants", read_variants)
     return seen
 
 
@@ -481,7 +463,7 @@ def test_load_plasma_variants_caches_and_reports_every_bad_sample(tmp_path, fake
     assert len(fake_variants) == 4
     again = ctdna.load_plasma_variants(pl, panel, {}, "GRCh37", tmp_path / "cache")
     assert len(fake_variants) == 4  # all four from the cache
-    assert all(again[k].equals(got[k]) for k in got)
+    assert all(again[k].reset_index(drop=True).equals(got[k].reset_index(drop=True)) for k in got)
     pl.loc[[0, 2], "tumor_sample"] = ["nope", "nada"]
     with pytest.raises(InputError) as err:
         ctdna.load_plasma_variants(pl, panel, {}, "GRCh37")
@@ -505,8 +487,9 @@ def test_step_writes_the_three_tables(tmp_path, fake_variants):
                                emergent=str(out / "emergent.tsv"),
                                clinical_link=str(out / "clinical_link.tsv"),
                                pfs_by_response=str(out / "pfs_by_response.tsv")),
-        params=SimpleNamespace(build="GRCh37", cache=str(tmp_path / "cache")),
-        config={"ctdna_analysis": {}}, log=[])
+        params=SimpleNamespace(build="GRCh37", cache=str(tmp_path / "cache"),
+                               settings={"ctdna_analysis": {}}),
+        log=[])
     messages = []
     steps.ctdna(smk, messages.append)
     first = {p.name: p.read_bytes() for p in out.iterdir()}

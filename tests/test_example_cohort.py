@@ -11,12 +11,12 @@ import math
 import sys
 from pathlib import Path
 
+import cohortmark_synthetic as syn
 import cyvcf2
 import numpy as np
 import pandas as pd
 import pysam
 import pytest
-from cohortmark import synthetic as syn
 from cohortmark.genome import chrom_lengths, load_panel
 from cohortmark.sheets import load_plasma, load_samples
 from scipy import stats

@@ -6,8 +6,6 @@ from pathlib import Path
 import docutils.core
 import docutils.utils
 import pytest
-import yaml
-from cohortmark.figures.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "forest", "ctdna_vaf"]
@@ -35,11 +33,6 @@ def test_every_caption_exists_and_parses():
             text, settings_overrides={"report_level": docutils.utils.Reporter.WARNING_LEVEL,
                                       "halt_level": docutils.utils.Reporter.WARNING_LEVEL})
         assert doc.astext().strip()
-
-
-def test_schema_defaults_match_the_code():
-    schema = yaml.safe_load((ROOT / "config/schemas/config.schema.yaml").read_text())["properties"]["figures"]
-    assert {k: v.get("default") for k, v in schema["properties"].items()} == DEFAULTS
 
 
 @pytest.mark.workflow

@@ -313,17 +313,6 @@ def test_bad_statistics_config_named(trial):
         outcomes(sheet, {"statistics": {"tests": ["ttest"]}})
 
 
-def test_schema_defaults_match_code():
-    from pathlib import Path
-
-    import yaml
-    from cohortmark.stats.association import DEFAULTS
-    schema_path = Path(__file__).parents[1] / "config" / "schemas" / "config.schema.yaml"
-    props = yaml.safe_load(schema_path.read_text())["properties"]["statistics"]["properties"]
-    for key, value in DEFAULTS.items():
-        assert props[key]["default"] == value, key
-
-
 def test_bundled_example_against_r():
     """The example cohort (sheet + planted gene table): outcomes and associations vs R."""
     from pathlib import Path
@@ -386,7 +375,8 @@ def test_statistics_step_writes_three_tables(tmp_path):
         smk = SimpleNamespace(
             input=SimpleNamespace(samples=str(data / "example_samples.tsv"),
                                   alterations=str(data / "example_alterations.tsv")),
-            output=out, log=[str(tmp_path / f"{run}.log")], config=dict(CONFIG))
+            output=out, log=[str(tmp_path / f"{run}.log")],
+            params=SimpleNamespace(settings=dict(CONFIG), population=None))
         steps.run(steps.statistics, smk)
         outputs[run] = {k: Path(v).read_bytes() for k, v in vars(out).items()}
     assert outputs[1] == outputs[2]

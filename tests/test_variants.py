@@ -33,7 +33,7 @@ def test_pvactools_vep_tumour_normal_indexed_and_streamed():
     # canonical ENST00000269305 missense_variant, HGVSp ENSP00000269305.4:p.Arg175His
     path = D / "pvactools_hcc1395.subset.vcf.gz"
     idx = read_variants(path, panel=P38, build="GRCh38")
-    full = read_variants(path, panel=P38, build="GRCh38", config={"use_index": False})
+    full = read_variants(path, panel=P38, build="GRCh38", config={"variants": {"use_index": False}})
     pd.testing.assert_frame_equal(idx, full)
     v = one(idx, "TP53")
     assert (v.chrom, v.pos, v.ref, v.alt) == ("17", 7675088, "C", "T")
@@ -193,7 +193,7 @@ def test_contig_lengths_against_build():
     with pytest.raises(InputError, match="another genome build"):
         read_variants(D / "pvactools_hcc1395.subset.vcf.gz", panel=P37, build="GRCh37")
     v = read_variants(D / "pvactools_hcc1395.subset.vcf.gz", panel=P37, build="GRCh37",
-                      config={"check_contigs": False})
+                      config={"variants": {"check_contigs": False}})
     assert v.empty  # GRCh38 chr17:7675088 lies outside GRCh37's TP53 (7.565-7.591 Mb)
 
 
@@ -237,19 +237,6 @@ def test_truncated_gzip_vcf(tmp_path):
     assert str(bad) in str(err.value) and "line" in str(err.value)
 
 
-def test_config_schema_defaults_match_the_code():
-    import jsonschema
-    import yaml
-    from cohortmark.variants import DEFAULTS
-
-    schema_path = Path(__file__).resolve().parents[1] / "config/schemas/config.schema.yaml"
-    s = yaml.safe_load(schema_path.read_text())["properties"]["variants"]
-    jsonschema.Draft7Validator.check_schema(s)
-    assert {k: v["default"] for k, v in s["properties"].items()} == DEFAULTS
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"min_vaf": 5}, s)
-
-
 def test_real_multiallelic_record_split_with_csq():
     # 1 11051547 A T,C ... CSQ T|non_coding_transcript_exon_variant...|CFL1P6 ..., C|...;
     # tumour ADT 34,9 (only one ALT count given): VAF 9/43 for T, unknown for C
@@ -290,17 +277,6 @@ def test_cbioportal_maf_and_mutation_status():
     cfg = {"variants": {"exclude_mutation_status": ["Germline"]}}
     g2 = patient_mutations(rec, P37, cfg, "GRCh37")[0].set_index("gene")
     assert g2.loc["TP53", "n_mutations"] == 1 and g2.loc["ATM", "protein_change"] == "p.Y137Tfs*16"
-
-
-def test_settings_section_or_whole_config():
-    from cohortmark.variants import DEFAULTS, settings
-
-    assert settings(None) == settings({}) == settings({"samples": "s.tsv"}) == DEFAULTS
-    assert settings({"samples": "s.tsv", "variants": None}) == DEFAULTS
-    assert settings({"variants": {"min_vaf": 0.1}})["min_vaf"] == 0.1
-    assert settings({"min_vaf": 0.1, "filter": []})["filter"] == []
-    with pytest.raises(InputError, match="unknown key"):
-        settings({"variants": {"min_vaff": 0.1}})
 
 
 @pytest.mark.parametrize("vcf,maf,build", [

@@ -220,13 +220,12 @@ def test_changed_file_recomputes_only_that_patient(example_run):
 
 
 def test_lint_is_clean():
+    """`snakemake --lint` has nothing to say (every rule names its conda environment, logs,
+    params instead of config in steps); `make lint` adds snakefmt and ruff, run by CI."""
     result = subprocess.run(SNAKEMAKE + ["--lint", "--snakefile", str(ROOT / "Snakefile")],
                             capture_output=True, text=True, cwd=ROOT)
     text = result.stdout + result.stderr
-    lints = [line.strip() for line in text.splitlines() if line.strip().startswith("* ")]
-    # Only the note that rules declare no conda environment / container is tolerated: conda
-    # is not reachable on our machines, and the pip route is the supported one.
-    assert lints and all("conda environment or container" in x for x in lints), text
+    assert result.returncode == 0 and "Congratulations" in text, text
 
 
 def test_analysis_population_changes_the_outcomes_and_the_report_says_so(tmp_path):

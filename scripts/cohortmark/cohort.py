@@ -42,3 +42,17 @@ def assemble_mutations(shards: list[pd.DataFrame], sheet: pd.DataFrame) -> pd.Da
     table["_rank"] = table["patient_id"].map(rank)
     table = table.sort_values(["_rank", "chrom", "pos", "ref", "alt"], kind="stable")
     return table.drop(columns="_rank").reset_index(drop=True)[schema.MUTATION_COLUMNS]
+
+
+def assemble_patients(shards: list[pd.DataFrame], sheet: pd.DataFrame) -> pd.DataFrame:
+    """The per-patient table (schema.PATIENT_COLUMNS): exactly one row per sheet patient, in
+    sheet order (AssertionError otherwise: a bug, not bad input)."""
+    frames = [s for s in shards if len(s)]
+    table = (pd.concat(frames, ignore_index=True) if frames
+             else pd.DataFrame(columns=schema.PATIENT_COLUMNS)).set_index("patient_id")
+    dup = table.index[table.index.duplicated()]
+    assert dup.empty, f"duplicated patient rows: {list(dup[:3])}"
+    missing = pd.Index(sheet["patient_id"]).difference(table.index)
+    assert missing.empty, f"patients missing from ingest: {list(missing[:3])}"
+    return table.reindex(sheet["patient_id"]).reset_index().reindex(
+        columns=schema.PATIENT_COLUMNS)

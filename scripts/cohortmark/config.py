@@ -13,6 +13,7 @@ Tests and library users who call the pure functions outside Snakemake start from
 from __future__ import annotations
 
 import copy
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,9 +31,12 @@ def load_schema(schema_path: str | Path = SCHEMA_PATH) -> dict:
     return yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
 
 
-def config_errors(config: dict, schema_path: str | Path = SCHEMA_PATH) -> list[str]:
-    """Every schema violation of ``config`` as one line naming the key, sorted by key."""
-    validator = jsonschema.Draft202012Validator(load_schema(schema_path))
+def config_errors(config: dict, schema_path: str | Path | dict = SCHEMA_PATH) -> list[str]:
+    """Every schema violation of ``config`` as one line naming the key, sorted by key.
+
+    ``schema_path`` is the schema file, or the schema itself as a dict."""
+    schema = schema_path if isinstance(schema_path, dict) else load_schema(schema_path)
+    validator = jsonschema.Draft202012Validator(schema)
     lines = []
     for err in validator.iter_errors(config):
         key = ".".join(str(p) for p in err.absolute_path)
@@ -49,7 +53,7 @@ def config_errors(config: dict, schema_path: str | Path = SCHEMA_PATH) -> list[s
     return sorted(lines)
 
 
-def check_config(config: dict, schema_path: str | Path = SCHEMA_PATH,
+def check_config(config: dict, schema_path: str | Path | dict = SCHEMA_PATH,
                  path: str | None = None) -> None:
     """Raise InputError with the first problem (and a count of the others), if any."""
     errors = config_errors(config if config is not None else {}, schema_path)
@@ -86,3 +90,103 @@ def default_config(**overrides) -> dict:
     top-level ``overrides`` applied first, e.g. ``default_config(statistics={"min_altered": 3})``.
     """
     return resolve({"samples": "samples.tsv", **overrides})
+
+
+def section(config: dict | None, name: str) -> dict:
+    """The ``name`` section of a config (whole-config mapping), completed from the schema.
+
+    On a config that ``resolve`` already completed this returns a copy of the section; on a
+    partial one (tests, library use) the missing keys take the schema's defaults and a wrong
+    value raises InputError naming the key (``config key 'variants.min_vaf': ...``).
+    """
+    return complete(name, (config or {}).get(name))
+
+
+def complete(name: str, value) -> dict:
+    """The config section ``name`` given as ``value`` (None = absent), checked against the
+    schema and completed with its defaults. Memoised on the section's content (ingest calls
+    this once per patient), and returned as a fresh copy."""
+    key = json.dumps(value, sort_keys=True, default=repr)
+    return copy.deepcopy(_complete(name, key))
+
+
+@lru_cache(maxsize=256)
+def _complete(name: str, key: str):
+    schema = load_schema()
+    if name not in schema["properties"]:
+        raise KeyError(f"no config section {name!r} in the schema")
+    value = json.loads(key)
+    holder = {} if value is None else {name: value}
+    sub = {"type": "object", "properties": {name: schema["properties"][name]}}
+    check_config(holder, sub)
+    return fill_defaults(holder, sub).get(name)
+
+
+# --- config/README.md: its reference part is generated from the schema -----------------------
+
+README_BEGIN = ("<!-- BEGIN reference generated from config/schemas/config.schema.yaml by "
+                "`make config-docs`: edit the schema, not this part -->")
+README_END = "<!-- END generated reference -->"
+
+
+def _flow(value) -> str:
+    """A default as the user writes it in YAML (flow style): ``[CR, PR]``, ``null``, ``3.0``."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _rows(props: dict, prefix: str):
+    for key, sub in props.items():
+        name = f"{prefix}{key}"
+        if "properties" in sub:
+            yield from _rows(sub["properties"], f"{name}.")
+            continue
+        default = f"`{_flow(sub['default'])}`" if "default" in sub else ""
+        yield f"| `{name}` | {default} | {_cell(sub.get('description', ''))} |"
+
+
+def reference_markdown(schema: dict | None = None) -> str:
+    """The config reference (every key, its default and meaning) as Markdown, from the schema."""
+    schema = schema or load_schema()
+    props = schema["properties"]
+    required = set(schema.get("required", []))
+    out = ["## Top-level keys", "",
+           "| key | required | default | meaning |", "| --- | --- | --- | --- |"]
+    for key, sub in props.items():
+        if "properties" in sub:
+            out.append(f"| `{key}` | no | | section: see [{key}](#{key}) below |")
+            continue
+        default = f"`{_flow(sub['default'])}`" if "default" in sub else ""
+        out.append(f"| `{key}` | {'yes' if key in required else 'no'} | {default} | "
+                   f"{_cell(sub.get('description', ''))} |")
+    out += ["", "## Settings by section", "",
+            "Every key is optional; the default is used when a key is absent."]
+    for key, sub in props.items():
+        if "properties" not in sub:
+            continue
+        out += ["", f"### {key}", "", " ".join(sub.get("description", "").split()), "",
+                "| key | default | meaning |", "| --- | --- | --- |"]
+        out += list(_rows(sub["properties"], f"{key}."))
+    return "\n".join(out) + "\n"
+
+
+def readme_with_reference(text: str, schema: dict | None = None) -> str:
+    """``text`` (config/README.md) with the part between the markers regenerated."""
+    if README_BEGIN not in text or README_END not in text:
+        raise ValueError("config/README.md lacks the generated-reference markers")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_BEGIN}\n\n{reference_markdown(schema)}\n{README_END}{tail}"
+
+
+if __name__ == "__main__":  # make config-docs
+    import sys
+
+    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "config/README.md")
+    readme.write_text(readme_with_reference(readme.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    print(f"wrote the reference part of {readme}")

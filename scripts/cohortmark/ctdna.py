@@ -26,14 +26,12 @@ Definitions (documented for users in config/README.md, section ``ctdna_analysis`
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import warnings
-from pathlib import Path
 
 import pandas as pd
 
+from .config import section
 from .errors import InputError
 from .genome import canonical_chrom
 from .schema import (
@@ -44,17 +42,8 @@ from .schema import (
     TRAJECTORY_COLUMNS,
     VARIANT_COLUMNS,
 )
+from .tsv import read_tsv
 
-DEFAULTS = {
-    "resistance_genes": ["TP53"],
-    "response_drop": 0.5,
-    "response_metric": "max",
-    "baseline_label": "baseline",
-    "progression_label": "progression",
-    "min_vaf": 0.0,
-    "days_per_month": 30.44,
-    "max_panel_patients": 40,
-}
 CACHE_FORMAT = 1
 
 
@@ -63,27 +52,8 @@ class CtdnaWarning(UserWarning):
 
 
 def settings(config: dict | None) -> dict:
-    """The ``ctdna_analysis`` section of ``config`` (a whole config or the section) with defaults."""
-    config = config or {}
-    section = config.get("ctdna_analysis", config if set(config) <= set(DEFAULTS) else {})
-    section = section or {}
-    unknown = sorted(set(section) - set(DEFAULTS))
-    if unknown:
-        raise InputError(f"config key 'ctdna_analysis.{unknown[0]}' is not a known key "
-                         f"(known here: {', '.join(sorted(DEFAULTS))})")
-    out = {**DEFAULTS, **section}
-    drop = out["response_drop"]
-    if isinstance(drop, bool) or not isinstance(drop, (int, float)) or not 0 < drop <= 1:
-        raise InputError(f"config key 'ctdna_analysis.response_drop': {drop!r} is not a "
-                         "fraction in (0, 1]")
-    vaf = out["min_vaf"]
-    if isinstance(vaf, bool) or not isinstance(vaf, (int, float)) or not 0 <= vaf < 1:
-        raise InputError(f"config key 'ctdna_analysis.min_vaf': {vaf!r} is not in [0, 1)")
-    if out["response_metric"] not in ("max", "mean"):
-        raise InputError("config key 'ctdna_analysis.response_metric': "
-                         f"{out['response_metric']!r} is not 'max' or 'mean'")
-    out["resistance_genes"] = [str(g) for g in out["resistance_genes"] or []]
-    return out
+    """The ``ctdna_analysis`` section of a (whole) config, completed from the schema."""
+    return section(config, "ctdna_analysis")
 
 
 # --- variant keys ------------------------------------------------------------------------
@@ -452,7 +422,7 @@ def clinical_link(response: pd.DataFrame, samples: pd.DataFrame,
     CR, PR), ``not_evaluable`` for a non-evaluable patient or unknown best response.
     """
     config = config or {}
-    responders = set((config.get("response") or {}).get("responders") or ["CR", "PR"])
+    responders = set(section(config, "response")["responders"])
     clinical = samples.set_index("patient_id")
     rows = []
     for rec in response.to_dict("records"):
@@ -534,42 +504,12 @@ def pfs_by_molecular_response(link: pd.DataFrame) -> pd.DataFrame:
 
 # --- reading (I/O) ---------------------------------------------------------------------------
 
-TEXT_COLUMNS = ["patient_id", "gene", "variant", "protein_change", "timepoint", "chrom", "ref",
-                "alt", "first_timepoint", "progression_timepoint", "baseline_timepoint",
-                "on_treatment_timepoint", "status", "reason"]
-BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
-                "resistance_gene", "flag"]
-
-
 def read_table(path) -> pd.DataFrame:
-    """Read one of our TSVs (trajectories, molecular response, emergent, tissue mutations).
-
-    Ids, labels and alleles stay text (``001`` stays ``001``); True/False columns become
-    bool, with None where empty (unknown).
-    """
-    head = pd.read_csv(path, sep="\t", nrows=0).columns
-    df = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
-                     dtype={c: str for c in TEXT_COLUMNS if c in head})
-    for col in BOOL_COLUMNS:
-        if col in df.columns:
-            df[col] = [None if isinstance(v, float) and math.isnan(v)
-                       else str(v).lower() == "true" for v in df[col]]
-    return df
+    """One of our TSVs with the schema's dtypes (see ``cohortmark.tsv.read_tsv``)."""
+    return read_tsv(path)
 
 
 # --- reading plasma calls (I/O) ------------------------------------------------------------
-
-def _sample_cache_key(row: dict, panel: pd.DataFrame, config: dict, build: str) -> str:
-    from .ingest import code_fingerprint, file_sha256
-
-    payload = {
-        "format": CACHE_FORMAT, "code": code_fingerprint(), "build": build,
-        "panel": panel[["gene", "chrom", "start", "end"]].to_dict("list"),
-        "config": (config or {}).get("variants"),
-        "file": file_sha256(row["variant_file"]), "sample": row.get("tumor_sample"),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
 
 def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config: dict,
                          build: str = "GRCh38", cache_dir=None, log=None) -> dict:
@@ -579,35 +519,24 @@ def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config
     With ``cache_dir``, each sample's table is cached by file checksum, sample, panel, the
     ``variants`` config, build and code. Every failing sample is reported (one line each).
     """
-    import pickle
+    from .ingest import PatientIngest
 
-    from .ingest import _write_atomic
-    from .variants import read_variants
-
-    out, errors, hits = {}, [], 0
+    reader = PatientIngest(panel, {"variants": section(config, "variants")}, build, cache_dir)
+    out, errors = {}, []
     for row in plasma_sheet.to_dict("records"):
         pid, tp = row["patient_id"], row["timepoint"]
         sample = row.get("tumor_sample")
         sample = None if sample is None or (isinstance(sample, float) and math.isnan(sample)) \
             else sample
         try:
-            path = None
-            if cache_dir is not None:
-                key = _sample_cache_key({**row, "tumor_sample": sample}, panel, config, build)
-                path = Path(cache_dir) / key[:2] / f"{key}.pkl"
-            if path is not None and path.exists():
-                variants = pickle.loads(path.read_bytes())
-                hits += 1
-            else:
-                variants = read_variants(row["variant_file"], sample, panel=panel, build=build,
-                                         config=config, patient=pid)
-                if path is not None:
-                    _write_atomic(variants, path)
+            _, variants, _ = reader.mutations({"patient_id": pid, "tumor_sample": sample,
+                                               "variant_file": row["variant_file"]})
         except InputError as err:
             errors.append(err.with_context(patient=pid, path=row["variant_file"]))
             continue
         out[(pid, tp)] = variants.reindex(columns=VARIANT_COLUMNS)
     if log is not None:
+        hits = len(plasma_sheet) - len(errors) - reader.computed
         log(f"ctdna: {len(plasma_sheet)} plasma samples read, {hits} from cache, "
             f"{len(errors)} failed")
     if errors:

@@ -1,150 +1,252 @@
-"""Stage 1, ingest: per-patient copy number and variants, in shards, cached by input checksum.
+"""Stage 1, ingest: per-patient copy number and variants, in shards, with content-keyed caches.
 
 A shard is a fixed bucket of patients (``shard_of``); one Snakemake job processes a shard in
 one interpreter, so 5,000 patients cost a handful of interpreter starts rather than 10,000.
-Each patient's result is cached under a key made of the checksums of its input files, its
-sheet values, the relevant config, the panel and the package's own source code; rerunning a
-shard recomputes only the patients whose key changed.
+
+What a patient's result depends on, and so what its cache keys hold:
+
+- copy number: the *segments* read from the file are cached under the file's content checksum,
+  the sample, the build, the reading settings (``copynumber.config.reader_settings``) and the
+  code; gene-level values and calls are then made from them with the calling settings, the
+  panel and the sheet's purity/ploidy. A changed threshold re-calls copy number from cached
+  segments without reading a file.
+- variants: cached under the content checksums of the file *and of the files read beside it*
+  (a VCF's index), the sample, the panel, the build, the ``variants`` settings and the code.
+
+The shard's Snakemake job is triggered by ``shard_fingerprint`` (its patients' ingest columns
+and the stat fingerprints of their files): see workflow/rules/common.smk.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import pickle
-import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from . import schema
+from .cache import ResultCache
 from .errors import InputError
-
-CACHE_FORMAT = 1
+from .fingerprint import code_fingerprint, digest, file_sha256, stat_fingerprint, stat_identity
 
 
 def shard_of(patient_id: str, shards: int) -> int:
     """The shard (0..shards-1) of a patient: stable across runs, machines and sheet order."""
+    import hashlib
+
     return int(hashlib.sha1(patient_id.encode()).hexdigest(), 16) % shards
 
 
-_DIGESTS: dict[tuple, str] = {}
+def ingest_record(row: dict) -> dict:
+    """The sheet values a patient's ingest depends on (schema.INGEST_COLUMNS), JSON-able:
+    a change to a clinical column does not rerun ingest."""
+    out = {}
+    for col in schema.INGEST_COLUMNS:
+        value = row.get(col)
+        if isinstance(value, float) and value != value:  # NaN
+            value = None
+        elif hasattr(value, "item"):  # numpy scalar
+            value = value.item()
+        out[col] = value
+    return out
 
 
-def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """Checksum of a file's contents, memoised per (path, size, mtime) within a process.
+def patient_files(record: dict) -> list[str]:
+    """Every file a patient's ingest reads: its copy-number and variant files and the files
+    read beside them (a VCF's index)."""
+    from .variants import companion_files
 
-    A cohort-wide file (one MAF or GISTIC matrix for every patient) is then read once per
-    shard job rather than once per patient.
-    """
-    st = os.stat(path)
-    memo = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
-    if memo not in _DIGESTS:
-        _DIGESTS[memo] = _sha256(path, chunk)
-    return _DIGESTS[memo]
-
-
-def _sha256(path, chunk):
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+    files = []
+    if record.get("cn_file"):
+        files.append(record["cn_file"])
+    if record.get("variant_file"):
+        files += [record["variant_file"], *companion_files(record["variant_file"])]
+    return files
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Checksum of the package's source: a code change invalidates every cached result."""
-    h = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+def shard_fingerprint(records: list[dict]) -> str:
+    """What a shard job's result depends on among the sheet and the files, cheaply: the
+    patients' ingest columns and the stat fingerprints (size, mtime) of every file they read,
+    compared for equality - replacing a file by an older-dated copy changes them."""
+    files = {}
+    for record in records:
+        for path in patient_files(record):
+            if path not in files:
+                try:
+                    files[path] = stat_fingerprint(path)
+                except OSError as err:
+                    raise InputError(f"cannot read file ({err.strerror})",
+                                     patient=record["patient_id"], path=path) from None
+    return digest({"records": records, "files": files})
 
 
-def cache_key(record: dict, panel: pd.DataFrame, config: dict, build: str) -> str:
-    """The key of one patient's ingest result (hex sha256)."""
-    files = {col: file_sha256(record[col]) if record.get(col) else None
-             for col in ("cn_file", "variant_file")}
-    payload = {
-        "format": CACHE_FORMAT, "code": code_fingerprint(), "build": build,
-        "panel": panel[["gene", "chrom", "start", "end"]].to_dict("list"),
-        "config": {k: config.get(k) for k in ("copy_number", "variants")},
-        "record": {k: record.get(k) for k in ("patient_id", "cn_file", "cn_format",
-                                              "variant_file", "tumor_sample", "purity",
-                                              "ploidy")},
-        "files": files,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+def _panel_key(panel: pd.DataFrame) -> dict:
+    return panel[["gene", "chrom", "start", "end"]].to_dict("list")
 
 
-def _write_atomic(obj, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+class Sha256Memo:
+    """A persistent memo of file checksums by stat identity (size, mtime, ctime, inode; one
+    JSON file per shard), so a rerun does not re-read every unchanged file of the shard to
+    checksum it, while a replaced file (new inode/ctime) is always checksummed again."""
+
+    def __init__(self, path: str | os.PathLike):
+        import json
+
+        self.path = Path(path)
+        try:
+            self.table = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            self.table = {}
+        self.used = {}
+
+    def sha256(self, path: str) -> str:
+        real = os.path.realpath(path)
+        fp = stat_identity(path)
+        known = self.table.get(real)
+        sha = known[1] if known and known[0] == fp else file_sha256(path)
+        self.used[real] = [fp, sha]
+        return sha
+
+    def save(self) -> None:
+        import json
+
+        from .tsv import atomic_write
+
+        atomic_write(self.path, json.dumps(self.used, sort_keys=True))
+
+
+class PatientIngest:
+    """Ingest of one shard's patients with the settings and caches of the run."""
+
+    def __init__(self, panel: pd.DataFrame, settings: dict, build: str,
+                 cache_dir: str | os.PathLike | None, memo: Sha256Memo | None = None):
+        from .copynumber.config import reader_settings, resolve
+        from .variants import settings as variant_settings
+
+        self.panel, self.build = panel, build
+        self.cn_cfg = resolve(settings.get("copy_number"))
+        self.variants_cfg = variant_settings({"variants": settings.get("variants")})
+        self.cache = ResultCache(cache_dir) if cache_dir is not None else None
+        self.memo = memo
+        self.computed = 0
+        code, panel_key = code_fingerprint(), _panel_key(panel)
+        self._segment_base = {"kind": "segments", "code": code, "build": build,
+                              "settings": reader_settings(self.cn_cfg)}
+        self._variant_base = {"kind": "variants", "code": code, "build": build,
+                              "panel": panel_key, "settings": self.variants_cfg}
+
+    def _sha(self, path: str) -> str:
+        return self.memo.sha256(path) if self.memo else file_sha256(path)
+
+    def _cached(self, key: str, compute) -> dict:
+        if self.cache is not None:
+            entry = self.cache.get(key)
+            if entry is not None:
+                return entry
+        self.computed += 1
+        entry = compute()
+        if self.cache is not None:
+            self.cache.put(key, entry)
+        return entry
+
+    def copy_number(self, record: dict) -> tuple[pd.DataFrame, dict]:
+        """(gene rows schema.GENE_CN_COLUMNS, patient-level values) of one patient."""
+        from .copynumber import gene_copy_number, not_profiled, read_segments
+
+        pid, path = record["patient_id"], record.get("cn_file")
+        purity, ploidy = record.get("purity"), record.get("ploidy")
+        values = {"purity": purity if purity is not None else self.cn_cfg["default_purity"],
+                  "purity_source": "sheet" if purity is not None else "default",
+                  "ploidy": ploidy if ploidy is not None else self.cn_cfg["default_ploidy"],
+                  "ploidy_source": "sheet" if ploidy is not None else "default"}
+        if not path:
+            return not_profiled(self.panel), {k: None for k in values}
+        fmt = record.get("cn_format") or None
+        sample = record.get("tumor_sample") or None
+        key = digest({**self._segment_base, "file": self._sha(path), "format": fmt,
+                      "sample": sample, "patient": pid})
+        segments = self._cached(key, lambda: {"segments": read_segments(
+            path, fmt, sample, patient=pid, config=self.cn_cfg, build=self.build)})["segments"]
+        genes = gene_copy_number(segments, self.panel, purity=purity, ploidy=ploidy,
+                                 config=self.cn_cfg, patient=pid)
+        return genes, values
+
+    def mutations(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+        """(gene rows schema.GENE_MUT_COLUMNS, variants schema.VARIANT_COLUMNS, values)."""
+        from .variants import companion_files, patient_mutations
+
+        path = record.get("variant_file")
+        if not path:
+            genes, variants = patient_mutations(record, self.panel, {}, self.build)
+            return genes, variants, {"n_panel_variants": None}
+        files = [self._sha(p) for p in (path, *companion_files(path))]
+        key = digest({**self._variant_base, "files": files, "patient": record["patient_id"],
+                      "sample": record.get("tumor_sample") or None})
+
+        def compute():
+            genes, variants = patient_mutations(record, self.panel,
+                                                {"variants": self.variants_cfg}, self.build)
+            return {"genes": genes, "variants": variants}
+
+        entry = self._cached(key, compute)
+        variants = entry["variants"]
+        return entry["genes"], variants, {"n_panel_variants": len(variants)}
+
+    def patient(self, record: dict):
+        """One patient's (genes, variants, values): genes has GENE_CN_COLUMNS +
+        GENE_MUT_COLUMNS merged on gene, in panel order; values the patient-level results
+        (schema.PATIENT_COLUMNS)."""
+        cn, cn_values = self.copy_number(record)
+        mut, variants, mut_values = self.mutations(record)
+        genes = cn.merge(mut, on="gene", how="outer", validate="one_to_one")
+        genes = genes.set_index("gene").reindex(self.panel["gene"]).reset_index()
+        values = {"patient_id": record["patient_id"], **cn_values, **mut_values}
+        return genes, variants, values
 
 
 def ingest_patient(record: dict, panel: pd.DataFrame, config: dict, build: str):
-    """One patient's gene-level table (panel order) and panel variants.
+    """One patient's (genes, variants, values) without caches (tests, library use);
+    ``config`` holds the ``copy_number`` and ``variants`` sections (partial ones are completed
+    from the schema)."""
+    return PatientIngest(panel, config, build, None).patient(record)
 
-    Returns (genes, variants): genes has schema.GENE_CN_COLUMNS + GENE_MUT_COLUMNS merged on
-    gene; variants has schema.VARIANT_COLUMNS.
+
+def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: str,
+              cache_dir: str | os.PathLike | None, log=print, memo_path=None):
+    """Ingest every patient of a shard; return (alterations, mutations, patients) tables.
+
+    ``settings`` holds the complete ``copy_number`` and ``variants`` sections; ``memo_path``
+    (one per shard: jobs run side by side) keeps the shard's file checksums. A patient whose
+    files are bad does not stop the others: everyone else is computed and cached, then one
+    InputError lists every failed patient (one line each).
     """
-    from .copynumber import patient_copy_number
-    from .variants import patient_mutations
-
-    cn = patient_copy_number(record, panel, config, build)
-    mut, variants = patient_mutations(record, panel, config, build)
-    genes = cn.merge(mut, on="gene", how="outer", validate="one_to_one")
-    genes = genes.set_index("gene").reindex(panel["gene"]).reset_index()
-    return genes, variants
-
-
-def run_shard(records: list[dict], panel: pd.DataFrame, config: dict, build: str,
-              cache_dir: str | os.PathLike, log=print):
-    """Ingest every patient of a shard; return (alterations, mutations) tables.
-
-    A patient whose files are bad does not stop the others: everyone else is computed and
-    cached, then one InputError lists every failed patient (one line each).
-    Returns DataFrames with schema.ALTERATION_COLUMNS and schema.MUTATION_COLUMNS.
-    """
-    cache_dir = Path(cache_dir)
+    memo = Sha256Memo(memo_path) if memo_path is not None else None
+    work = PatientIngest(panel, settings, build, cache_dir, memo)
+    from_cache = 0
     groups = dict(zip(panel["gene"], panel["group"]))
-    gene_rows, variant_rows, errors = [], [], []
-    hits = 0
+    gene_rows, variant_rows, patient_rows, errors = [], [], [], []
     for record in records:
         pid = record["patient_id"]
         try:
-            key = cache_key(record, panel, config, build)
-            path = cache_dir / key[:2] / f"{key}.pkl"
-            if path.exists():
-                genes, variants = pickle.loads(path.read_bytes())
-                hits += 1
-            else:
-                genes, variants = ingest_patient(record, panel, config, build)
-                _write_atomic((genes, variants), path)
+            before = work.computed
+            genes, variants, values = work.patient(record)
+            from_cache += work.computed == before
         except InputError as err:
             errors.append(err.with_context(patient=pid))
             continue
         gene_rows.append(genes.assign(patient_id=pid))
         variant_rows.append(variants.assign(patient_id=pid))
-    log(f"ingest: {len(records)} patients, {hits} from cache, {len(errors)} failed")
+        patient_rows.append(values)
+    if memo is not None:
+        memo.save()
+    log(f"ingest: {len(records)} patients, {from_cache} from cache, {len(errors)} failed")
     if errors:
         raise InputError("\n".join(str(e) for e in errors))
     alterations = _concat(gene_rows, schema.ALTERATION_COLUMNS)
     alterations["gene_group"] = alterations["gene"].map(groups)
+    patients = pd.DataFrame(patient_rows, columns=schema.PATIENT_COLUMNS)
     return (alterations[schema.ALTERATION_COLUMNS],
-            _concat(variant_rows, schema.MUTATION_COLUMNS))
+            _concat(variant_rows, schema.MUTATION_COLUMNS), patients)
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -12,6 +12,10 @@ SAMPLE_COLUMNS = [
     "treatment_months", "on_treatment", "evaluable",
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
+# The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical
+# columns do not rerun ingest).
+INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity",
+                  "ploidy"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
 CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
 
@@ -47,6 +51,11 @@ ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call
                        "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
                        "protein_change", "vaf", "n_mutations"])
 MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
+# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. purity and
+# ploidy are those the copy-number calls used; *_source says where they came from (sheet,
+# default); empty when the patient has no copy-number file.
+PATIENT_COLUMNS = ["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
+                   "n_panel_variants"]
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
     "ci_high", "p_value", "q_value", "note",
@@ -125,3 +134,16 @@ TRIAL_MATCH_COLUMNS = ["patient_id", "n_eligible", "eligible", "n_unknown", "unk
                        "unknown_because"]
 TRIAL_SUMMARY_COLUMNS = ["rule", "definition", "n", "eligible", "unknown", "ineligible",
                          "top_unknown_reason", "top_unknown_count", "undecided_because"]
+
+# --- reading our own tables (cohortmark.tsv.read_tsv) -----------------------------------------
+# Identifier and label columns stay text (a patient "001" stays "001"; a gene is never a number).
+TEXT_COLUMNS = [
+    "patient_id", "gene", "gene1", "gene2", "gene_group", "rule", "variant", "timepoint",
+    "protein_change", "ref", "alt", "chrom", "first_timepoint", "progression_timepoint",
+    "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
+    "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
+    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration", "endpoint", "test", "relation",
+]
+# True/False columns: read as Python bools, None where empty.
+BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
+                "resistance_gene", "flag"]

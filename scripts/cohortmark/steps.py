@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import schema
+from .config import complete
 from .errors import InputError
 from .genome import load_panel
 from .sheets import load_samples
@@ -17,7 +18,15 @@ from .tsv import read_tsv, write_tsv
 
 
 def run(step, smk) -> None:
-    """Run ``step(smk, log)``; on InputError print 'cohortmark: error: ...' and exit 1."""
+    """Run ``step(smk, log)`` with the rule's log file open.
+
+    Bad input (InputError) ends the job with one line, ``cohortmark: error: ...``, in the log
+    and on stderr, and exit status 1. Any other exception is a bug: its whole traceback goes to
+    the log (so ``--show-failed-logs`` and a cluster's job log show the real cause) and it is
+    re-raised.
+    """
+    import traceback
+
     log_path = Path(smk.log[0]) if len(smk.log) else None
     if log_path:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,37 +41,68 @@ def run(step, smk) -> None:
             log(message)
             print(message, file=sys.stderr)
             sys.exit(1)
+        except Exception:
+            log("cohortmark: internal error (please report it with this log):")
+            log(traceback.format_exc().rstrip())
+            raise
+
+
+def _config(smk, *names) -> dict:
+    """A config-shaped mapping of the sections the rule handed over as params."""
+    out = {}
+    for name in names:
+        value = getattr(smk.params, name)
+        out.update(value if name == "settings" else {name: value})
+    return out
 
 
 def ingest_shard(smk, log) -> None:
-    panel = load_panel(smk.input.panel, smk.params.build)
-    from .ingest import run_shard
+    """Rule ingest_shard: the shard's patients (chosen from the sheet by ``shard_of``) ->
+    gene rows, panel variants and patient-level values."""
+    from .ingest import ingest_record, run_shard, shard_fingerprint, shard_of
 
-    alterations, mutations = run_shard(smk.params.records, panel, smk.config,
-                                       smk.params.build, smk.params.cache, log=log)
+    shard, shards = int(smk.wildcards.shard), int(smk.params.shards)
+    sheet = load_samples(smk.params.samples, check_files=False)
+    records = [ingest_record(row) for row in sheet.to_dict("records")
+               if shard_of(row["patient_id"], shards) == shard]
+    if shard_fingerprint(records) != smk.params.fingerprint:
+        log("note: the sheet or a patient file changed after this run was planned; this shard "
+            "reflects the files as they are now, and the next run will check it again")
+    panel = load_panel(smk.input.panel, smk.params.build)
+    memo = Path(smk.params.cache) / "sha256" / f"shard_{shard}_of_{shards}.json"
+    alterations, mutations, patients = run_shard(records, panel, smk.params.settings,
+                                                 smk.params.build, smk.params.cache, log=log,
+                                                 memo_path=memo)
     write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
+    write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
 
 
 def cohort_alterations(smk, log) -> None:
-    from .cohort import assemble_alterations, assemble_mutations
+    from .cohort import assemble_alterations, assemble_mutations, assemble_patients
 
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
     alterations = assemble_alterations([read_tsv(p) for p in smk.input.alterations], sheet, panel)
     mutations = assemble_mutations([read_tsv(p) for p in smk.input.mutations], sheet)
+    patients = assemble_patients([read_tsv(p) for p in smk.input.patients], sheet)
     write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
+    write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
     log(f"cohort: {len(sheet)} patients x {len(panel)} genes, {len(mutations)} panel variants")
 
 
-def _population(smk, sheet, alterations, log):
-    """Apply ``analysis_population`` (if configured): returns (sheet, alterations, description)."""
-    if not smk.config.get("analysis_population"):
+def _population(population_rule, sheet, alterations, log):
+    """Apply the analysis population ``(name, rule text)`` from params (None: all patients):
+    returns (sheet, alterations, description)."""
+    if not population_rule:
         return sheet, alterations, f"all patients (n = {len(sheet)})"
-    from .cohorts import population
+    from .cohorts import POPULATION_KEY, population
 
-    keep, description = population(smk.config, alterations, sheet)
+    name, text = population_rule
+    config = ({"analysis_population": text} if name == POPULATION_KEY
+              else {"analysis_population": name, "cohorts": {name: text}})
+    keep, description = population(config, alterations, sheet)
     keep = set(keep)
     log(f"analysis population: {description}")
     return (sheet[sheet["patient_id"].isin(keep)].reset_index(drop=True),
@@ -73,13 +113,14 @@ def _population(smk, sheet, alterations, log):
 def statistics(smk, log) -> None:
     from .stats import associations, interactions, outcomes
 
+    config = _config(smk, "settings")
     sheet = load_samples(smk.input.samples, check_files=False)
     alterations = read_tsv(smk.input.alterations)
-    sheet, alterations, _ = _population(smk, sheet, alterations, log)
-    write_tsv(outcomes(sheet, smk.config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
-    write_tsv(associations(alterations, sheet, smk.config), smk.output.associations,
+    sheet, alterations, _ = _population(smk.params.population, sheet, alterations, log)
+    write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
+    write_tsv(associations(alterations, sheet, config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
-    write_tsv(interactions(alterations, smk.config), smk.output.interactions,
+    write_tsv(interactions(alterations, config), smk.output.interactions,
               schema.INTERACTION_COLUMNS)
 
 
@@ -88,7 +129,7 @@ def eligibility(smk, log) -> None:
 
     sheet = load_samples(smk.input.samples, check_files=False)
     alterations = read_tsv(smk.input.alterations)
-    rules = check_config(smk.config, alterations["gene"].unique(), sheet.columns)
+    rules = check_config(_config(smk, "settings"), alterations["gene"].unique(), sheet.columns)
     table = evaluate(rules, alterations, sheet)
     write_tsv(table, smk.output.eligibility, schema.ELIGIBILITY_COLUMNS)
     for row in eligibility_summary(table, rules).itertuples():
@@ -107,28 +148,27 @@ def ctdna(smk, log) -> None:
     sheet = load_samples(smk.input.samples, check_files=False)
     plasma = load_plasma(smk.input.plasma, sheet["patient_id"], check_files=True)
     build = smk.params.build
+    config = _config(smk, "settings")
     panel = load_panel(smk.input.panel, build)
-    cache = getattr(smk.params, "cache", None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ct.CtdnaWarning)
-        variants = ct.load_plasma_variants(plasma, panel, smk.config, build, cache, log=log)
+        variants = ct.load_plasma_variants(plasma, panel, config, build, smk.params.cache,
+                                           log=log)
         tissue = ct.read_table(smk.input.mutations)
         profiled = sheet.loc[sheet["variant_file"].notna(), "patient_id"]
-        traj = ct.trajectories(plasma, variants, tissue, smk.config, tissue_profiled=profiled)
+        traj = ct.trajectories(plasma, variants, tissue, config, tissue_profiled=profiled)
     for w in caught:
         log(f"warning: {w.message}")
         print(f"cohortmark: warning: {w.message}", file=sys.stderr)
-    response = ct.molecular_response(traj, smk.config, patients=plasma["patient_id"])
-    emergent = ct.emergent(traj, smk.config)
+    response = ct.molecular_response(traj, config, patients=plasma["patient_id"])
+    emergent = ct.emergent(traj, config)
     write_tsv(traj, smk.output.trajectories, schema.TRAJECTORY_COLUMNS)
     write_tsv(response, smk.output.response, schema.MOLECULAR_RESPONSE_COLUMNS)
     write_tsv(emergent, smk.output.emergent, schema.EMERGENT_COLUMNS)
-    if hasattr(smk.output, "clinical_link"):  # optional outputs (see docs/notes/ctdna.md)
-        link = ct.clinical_link(response, sheet, smk.config)
-        write_tsv(link, smk.output.clinical_link, schema.CLINICAL_LINK_COLUMNS)
-        if hasattr(smk.output, "pfs_by_response"):
-            write_tsv(ct.pfs_by_molecular_response(link), smk.output.pfs_by_response,
-                      schema.PFS_BY_RESPONSE_COLUMNS)
+    link = ct.clinical_link(response, sheet, config)
+    write_tsv(link, smk.output.clinical_link, schema.CLINICAL_LINK_COLUMNS)
+    write_tsv(ct.pfs_by_molecular_response(link), smk.output.pfs_by_response,
+              schema.PFS_BY_RESPONSE_COLUMNS)
     flagged = emergent[emergent["flag"]]
     log(f"ctdna: {plasma['patient_id'].nunique()} patients, {len(plasma)} samples, "
         f"{traj['variant'].groupby(traj['patient_id']).nunique().sum()} tracked variants, "
@@ -143,37 +183,34 @@ def ctdna_figures_step(smk, log) -> None:
     trajectory and response rows, clinical row, ctDNA settings and the code), so adding a
     patient to a registry redraws only that patient.
     """
-    import hashlib
-    import json
     import shutil
 
-    from .ctdna import read_table
     from .figures.ctdna import plot_ctdna_patient, plot_ctdna_vaf
-    from .ingest import code_fingerprint
+    from .fingerprint import code_fingerprint, digest
     from .sheets import load_plasma
 
     sheet = load_samples(smk.input.samples, check_files=False)
-    traj = read_table(smk.input.trajectories)
-    response = read_table(smk.input.molecular_response)
+    config = {**_config(smk, "settings"), "figures": smk.params.figures}
+    traj = read_tsv(smk.input.trajectories)
+    response = read_tsv(smk.input.molecular_response)
     plasma = (load_plasma(smk.input.plasma, sheet["patient_id"], check_files=False)
               if smk.input.plasma else None)
     plot_ctdna_vaf(traj, str(Path(smk.output.svg).with_suffix("")), samples=sheet,
-                   response=response, plasma=plasma, config=smk.config)
+                   response=response, plasma=plasma, config=config)
     out_dir, cache = Path(smk.output.patients), Path(smk.params.cache)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
     clinical = sheet.drop(columns=["_line"], errors="ignore").set_index("patient_id")
     drawn = 0
     for pid, rows in traj.groupby("patient_id", sort=False):
-        payload = {"code": code_fingerprint(), "config": smk.config.get("ctdna_analysis"),
+        payload = {"code": code_fingerprint(), "config": config,
                    "trajectory": rows.to_json(orient="split", index=False),
                    "response": response[response["patient_id"] == pid].to_json(
                        orient="split", index=False),
                    "clinical": clinical.loc[pid].to_json() if pid in clinical.index else None}
-        key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
-        prefix = cache / key.hexdigest()
+        prefix = cache / digest(payload)
         if not (prefix.with_suffix(".svg").exists() and prefix.with_suffix(".png").exists()):
-            plot_ctdna_patient(traj, pid, prefix, sheet, response, smk.config)
+            plot_ctdna_patient(traj, pid, prefix, sheet, response, config)
             drawn += 1
         for ext in (".svg", ".png"):
             shutil.copyfile(prefix.with_suffix(ext), out_dir / f"ctdna_{pid}{ext}")
@@ -183,32 +220,22 @@ def ctdna_figures_step(smk, log) -> None:
 
 # --- present: figures and report (area `report`) ---------------------------------------------
 
-def _read_table(path):
-    """One of our TSVs for display: ids and gene names stay text (``001`` stays ``001``)."""
-    import pandas as pd
-
-    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
-                       dtype={"patient_id": str, "gene": str, "rule": str})
-
-
 def figures(smk, log) -> None:
     """Rule figures: every figure of FIGURES as SVG + PNG under results/figures/."""
     from .figures.clinical import plot_swimmer, plot_waterfall
     from .figures.forest import plot_forest
     from .figures.heatmap import plot_biomarker_heatmap
-    from .figures.settings import figure_settings
     from .figures.survival import plot_km
-    from .stats.association import settings as stats_settings
 
-    cfg = figure_settings(smk.config)
+    cfg = complete("figures", smk.params.figures)
     dpi = cfg["dpi"]
-    stats_cfg = stats_settings(smk.config)
+    stats_cfg = complete("statistics", smk.params.settings.get("statistics"))
     calls = {"amplification_calls": stats_cfg["amplification_calls"],
              "deletion_calls": stats_cfg["deletion_calls"]}
     sheet = load_samples(smk.input.samples, check_files=False)
-    panel = load_panel(smk.input.panel, smk.config.get("genome", "GRCh38"))
-    alterations = _read_table(smk.input.alterations)
-    associations = _read_table(smk.input.associations)
+    panel = load_panel(smk.input.panel, smk.params.build)
+    alterations = read_tsv(smk.input.alterations)
+    associations = read_tsv(smk.input.associations)
     prefixes = {Path(p).stem: str(Path(p).with_suffix("")) for p in smk.output.svg}
     draw = {
         "biomarker_heatmap": lambda out: plot_biomarker_heatmap(
@@ -247,16 +274,20 @@ def report(smk, log) -> None:
                                                 and hasattr(value, "__iter__")):
             value = list(value)[0] if len(value) else None
         paths[name] = value or None
-    tables = {name: _read_table(p) if p else None for name, p in paths.items()}
+    config = smk.params.config
+    tables = {name: read_tsv(p) if p else None for name, p in paths.items()}
     tables.update(sheet=sheet, panel=panel)
-    if smk.config.get("analysis_population"):
-        _, _, tables["population"] = _population(smk, sheet, tables["alterations"], log)
+    from .cohorts import population_rule
+
+    if population_rule(config):
+        _, _, tables["population"] = _population(population_rule(config), sheet,
+                                                 tables["alterations"], log)
     figures_ = {Path(p).stem: p for p in smk.input.figures}
     inputs = {"patient sheet": smk.input.samples, "panel": smk.input.panel}
-    if smk.config.get("ctdna"):
-        inputs["plasma sheet"] = smk.config["ctdna"]
+    if config["ctdna"]:
+        inputs["plasma sheet"] = config["ctdna"]
     inputs.update({f"{name}.tsv": p for name, p in paths.items() if p})
     user_files = ["patient sheet", "panel", "plasma sheet"]  # the date never follows our outputs
-    render_report(tables, figures_, provenance(dict(smk.config), inputs, user_files),
+    render_report(tables, figures_, provenance(dict(config), inputs, user_files),
                   smk.output[0])
     log(f"report: {smk.output[0]}")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from . import schema
 from .errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -48,35 +51,65 @@ def read_text(path: str | os.PathLike, *, patient: str | None = None) -> str:
                              path=str(path)) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; on success it is renamed to ``path`` (so a
+    reader never sees a half-written file and a failed job leaves nothing), on failure it is
+    removed. The file gets the permissions the user's umask gives any new file (mkstemp alone
+    would leave it 0600, unreadable by colleagues on a shared cluster)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write(path: str | os.PathLike, content: str | bytes) -> None:
+    """Write text (UTF-8, LF) or bytes to ``path`` atomically (see ``atomic_path``)."""
+    with atomic_path(path) as tmp:
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8", newline="\n")
+
+
 def write_tsv(df: pd.DataFrame, path: str | os.PathLike, columns: list[str] | None = None) -> None:
-    """Write a TSV atomically (temp file + rename) with a stable float format.
+    """Write a TSV atomically with a stable float format.
 
     Missing values become empty cells; floats are written with up to 10 significant digits
     so that two runs on the same input give byte-identical files.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if columns is not None:
         df = df.reindex(columns=columns)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            df.to_csv(fh, sep="\t", index=False, na_rep="", float_format="%.10g",
-                      lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-# Identifier columns stay text: a patient "001" or a gene "SEPT9"-like symbol is never a number.
-TEXT_COLUMNS = {"patient_id": str, "gene": str, "gene1": str, "gene2": str, "rule": str,
-                "variant": str, "timepoint": str, "protein_change": str, "ref": str, "alt": str,
-                "chrom": str}
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        df.to_csv(fh, sep="\t", index=False, na_rep="", float_format="%.10g",
+                  lineterminator="\n")
 
 
 def read_tsv(path: str | os.PathLike) -> pd.DataFrame:
-    """Read one of our own TSV outputs (empty cells as NaN; identifier columns as text)."""
-    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
-                       dtype=TEXT_COLUMNS)
+    """Read one of the workflow's own TSV outputs with the dtypes of ``schema``.
+
+    Empty cells are missing values; identifier and label columns (schema.TEXT_COLUMNS) stay
+    text, so a patient ``001`` stays ``001``; True/False columns (schema.BOOL_COLUMNS) become
+    Python bools with None where empty (unknown).
+    """
+    head = pd.read_csv(path, sep="\t", nrows=0).columns
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""],
+                     dtype={c: str for c in schema.TEXT_COLUMNS if c in head})
+    for col in schema.BOOL_COLUMNS:
+        if col in df.columns:
+            df[col] = [None if isinstance(v, float) and math.isnan(v)
+                       else str(v).lower() == "true" for v in df[col]]
+    return df

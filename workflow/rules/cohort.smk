@@ -7,6 +7,7 @@ rule cohort_alterations:
         panel=PANEL,
         alterations=get_shard_tables("alterations"),
         mutations=get_shard_tables("mutations"),
+        patients=get_shard_tables("patients"),
     output:
         alterations=report(
             "results/cohort/alterations.tsv",
@@ -14,12 +15,16 @@ rule cohort_alterations:
             category="Cohort",
         ),
         mutations="results/cohort/mutations.tsv",
+        patients="results/cohort/patients.tsv",
     log:
         "logs/cohort_alterations.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        files=fingerprints(config["samples"], PANEL),
         build=BUILD,
     script:
         "../../scripts/cohort_alterations.py"
@@ -38,8 +43,13 @@ rule eligibility:
         ),
     log:
         "logs/eligibility.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
+    params:
+        files=fingerprints(config["samples"]),
+        settings=settings("cohorts", "analysis_population"),
     script:
         "../../scripts/eligibility.py"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from cohortmark import genome as cm_genome
 from cohortmark import sheets as cm_sheets
-from cohortmark.ingest import shard_of
+from cohortmark.ingest import ingest_record, shard_of
 
 BUILD = config["genome"]
-PANEL = config.get("panel") or str(Path(workflow.basedir) / "resources" / "panel.tsv")
+PANEL = config["panel"] or str(Path(workflow.basedir) / "resources" / "panel.tsv")
 RESOURCES = Path(workflow.basedir) / "resources"
 ENTRY = Path(workflow.basedir) / "scripts"
 
@@ -17,7 +17,7 @@ def _load_sheets():
     try:
         samples = cm_sheets.load_samples(config["samples"])
         plasma = None
-        if config.get("ctdna"):
+        if config["ctdna"]:
             plasma = cm_sheets.load_plasma(config["ctdna"], samples["patient_id"])
     except InputError as err:
         raise WorkflowError(f"invalid input: {err}") from None
@@ -39,27 +39,69 @@ def _check_cohorts():
 
 
 _check_cohorts()
+
+
+# --- settings: every rule declares the ones it uses as params --------------------------------
+# Snakemake records each job's params and reruns the job when one changes ("params" rerun
+# trigger), so a changed setting reruns exactly the rules that use it. config was completed
+# from the schema in the Snakefile, so every key is present.
+REPORT_ONLY_KEYS = ("report_title", "report_date")
+
+
+def settings(*sections):
+    """The named config sections, as one params value."""
+    return {name: config[name] for name in sections}
+
+
+def figure_settings():
+    """The figures section without the keys only the report uses."""
+    return {k: v for k, v in config["figures"].items() if k not in REPORT_ONLY_KEYS}
+
+
+def population_settings():
+    """What the analysis population depends on: the rule text only (other cohort rules do not
+    change the statistics)."""
+    from cohortmark.cohorts import population_rule
+
+    return population_rule(config)
+
+
+def fingerprints(*paths):
+    """Stat fingerprints (size, mtime) of user files read by a rule, as params (compared for
+    equality): a file replaced by an older-dated copy (cp -p, rsync -a) reruns the rule
+    although Snakemake's own check (an input newer than the output) sees nothing."""
+    from cohortmark.fingerprint import stat_fingerprint
+
+    return {str(p): stat_fingerprint(p) for p in paths if p}
+
+
+# --- shards -----------------------------------------------------------------------------------
 N_SHARDS = config["ingest"]["shards"]
 SHARD_OF = {pid: shard_of(pid, N_SHARDS) for pid in SAMPLES["patient_id"]}
 SHARDS = sorted(set(SHARD_OF.values()))
 RECORDS = {shard: [] for shard in SHARDS}
 for _row in SAMPLES.to_dict("records"):  # one pass: registry sheets have 100,000 rows
-    RECORDS[SHARD_OF[_row["patient_id"]]].append(cm_sheets.patient_record(_row))
+    RECORDS[SHARD_OF[_row["patient_id"]]].append(ingest_record(_row))
 
 
-def get_shard_records(wildcards):
-    """The sheet rows of the shard's patients (params: a changed row reruns only its shard)."""
-    return RECORDS[int(wildcards.shard)]
+def get_shard_fingerprint(wildcards):
+    """The shard's patients (ingest columns) and the stat fingerprints of every file they read
+    (VCF indexes included), as one digest. The patient files are deliberately not declared as
+    inputs: at registry scale Snakemake's scheduler would stat 200,000 files at every round.
+    """
+    from cohortmark.ingest import shard_fingerprint
+
+    try:
+        return shard_fingerprint(RECORDS[int(wildcards.shard)])
+    except InputError as err:
+        raise WorkflowError(f"invalid input: {err}") from None
 
 
 def get_shard_files(wildcards):
-    """Copy-number and variant files of the shard's patients."""
-    return [
-        rec[col]
-        for rec in RECORDS[int(wildcards.shard)]
-        for col in ("cn_file", "variant_file")
-        if rec.get(col)
-    ]
+    """Every file the shard's patients read (for resource estimates)."""
+    from cohortmark.ingest import patient_files
+
+    return [f for rec in RECORDS[int(wildcards.shard)] for f in patient_files(rec)]
 
 
 # Resources: scaled with the work of a job, and by `attempt` (1, 2, 3) so that a job that ran
@@ -114,20 +156,27 @@ def get_shard_tables(kind):
     return expand("results/ingest/shard_{shard}.{kind}.tsv", shard=SHARDS, kind=kind)
 
 
-def get_plasma_files(wildcards):
-    return [] if PLASMA is None else list(PLASMA["variant_file"])
+def get_plasma_fingerprints(wildcards):
+    """Plasma variant files and their indexes, fingerprinted (see ``fingerprints``)."""
+    if PLASMA is None:
+        return {}
+    from cohortmark.variants import companion_files
+
+    files = list(PLASMA["variant_file"])
+    return fingerprints(*files, *[c for f in files for c in companion_files(f)])
 
 
 def get_final_output():
     out = [
         "results/cohort/alterations.tsv",
         "results/cohort/mutations.tsv",
+        "results/cohort/patients.tsv",
         "results/cohort/outcomes.tsv",
         "results/cohort/associations.tsv",
         "results/cohort/interactions.tsv",
         "results/report.html",
     ]
-    if config.get("cohorts"):
+    if config["cohorts"]:
         out.append("results/cohort/eligibility.tsv")
     if PLASMA is not None:
         out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
@@ -155,4 +204,4 @@ def get_ctdna_tables(wildcards):
 
 
 def get_eligibility_table(wildcards):
-    return ["results/cohort/eligibility.tsv"] if config.get("cohorts") else []
+    return ["results/cohort/eligibility.tsv"] if config["cohorts"] else []

@@ -4,8 +4,7 @@
 rule ctdna:
     input:
         samples=config["samples"],
-        plasma=config["ctdna"] if config.get("ctdna") else [],
-        files=get_plasma_files,
+        plasma=config["ctdna"] if config["ctdna"] else [],
         mutations="results/cohort/mutations.tsv",
         panel=PANEL,
     output:
@@ -20,10 +19,15 @@ rule ctdna:
         pfs_by_response="results/ctdna/pfs_by_response.tsv",
     log:
         "logs/ctdna.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=ctdna_mem_mb,
         runtime=ctdna_runtime,
     params:
+        files=fingerprints(config["samples"], config["ctdna"], PANEL),
+        plasma_files=get_plasma_fingerprints,
+        settings=settings("ctdna_analysis", "variants", "response"),
         build=BUILD,
         cache="results/cache/ctdna",
     script:
@@ -33,7 +37,7 @@ rule ctdna:
 rule ctdna_figures:
     input:
         samples=config["samples"],
-        plasma=config["ctdna"] if config.get("ctdna") else [],
+        plasma=config["ctdna"] if config["ctdna"] else [],
         trajectories="results/ctdna/trajectories.tsv",
         molecular_response="results/ctdna/molecular_response.tsv",
     output:
@@ -46,10 +50,15 @@ rule ctdna_figures:
         patients=directory("results/figures/ctdna"),
     log:
         "logs/ctdna_figures.log",
-    params:
-        cache="results/cache/ctdna_figures",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
+    params:
+        files=fingerprints(config["samples"], config["ctdna"]),
+        settings=settings("ctdna_analysis"),
+        figures=figure_settings(),
+        cache="results/cache/ctdna_figures",
     script:
         "../../scripts/ctdna_figures.py"

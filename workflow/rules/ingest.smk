@@ -1,22 +1,27 @@
-# Stage 1: per-patient copy number and variants, processed in shards with a per-patient cache.
+# Stage 1: per-patient copy number and variants, processed in shards with per-patient caches.
 
 
 rule ingest_shard:
     input:
-        files=get_shard_files,
         panel=PANEL,
     output:
         alterations="results/ingest/shard_{shard}.alterations.tsv",
         mutations="results/ingest/shard_{shard}.mutations.tsv",
+        patients="results/ingest/shard_{shard}.patients.tsv",
     log:
         "logs/ingest_shard/{shard}.log",
     wildcard_constraints:
         shard=r"\d+",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=get_shard_mem_mb,
         runtime=get_shard_runtime,
     params:
-        records=get_shard_records,
+        fingerprint=get_shard_fingerprint,
+        samples=config["samples"],
+        shards=N_SHARDS,
+        settings=settings("copy_number", "variants"),
         build=BUILD,
         cache="results/cache/ingest",
     script:

@@ -19,9 +19,16 @@ rule figures:
         ],
     log:
         "logs/figures.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
+    params:
+        files=fingerprints(config["samples"], PANEL),
+        figures=figure_settings(),
+        settings=settings("statistics"),
+        build=BUILD,
     script:
         "../../scripts/figures.py"
 
@@ -33,6 +40,7 @@ rule report:
         panel=PANEL,
         alterations="results/cohort/alterations.tsv",
         mutations="results/cohort/mutations.tsv",
+        patients="results/cohort/patients.tsv",
         outcomes="results/cohort/outcomes.tsv",
         associations="results/cohort/associations.tsv",
         interactions="results/cohort/interactions.tsv",
@@ -42,10 +50,15 @@ rule report:
         "results/report.html",
     log:
         "logs/report.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        files=fingerprints(config["samples"], config["ctdna"], PANEL),
+        # the report shows every setting of the run (provenance), so it depends on all of them
+        config=config,
         build=BUILD,
     script:
         "../../scripts/report.py"

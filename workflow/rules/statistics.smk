@@ -19,8 +19,14 @@ rule statistics:
         interactions="results/cohort/interactions.tsv",
     log:
         "logs/statistics.log",
+    conda:
+        "../envs/cohortmark.yaml"
     resources:
         mem_mb=cohort_mem_mb,
         runtime=statistics_runtime,
+    params:
+        files=fingerprints(config["samples"]),
+        settings=settings("statistics", "response"),
+        population=population_settings(),
     script:
         "../../scripts/statistics.py"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import DEFAULTS, resolve
+from .config import resolve
 from .genelevel import (
     call_copy_number,
     gene_copy_number,
@@ -17,7 +17,7 @@ from .genelevel import (
 )
 from .readers import READERS, Reader, detect_format, read_segments
 
-__all__ = ["DEFAULTS", "READERS", "Reader", "call_copy_number", "detect_format",
+__all__ = ["READERS", "Reader", "call_copy_number", "detect_format",
            "gene_copy_number", "log2_to_copy_number", "not_profiled", "patient_copy_number",
            "read_segments", "resolve"]
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..config import section
 from ..schema import BEST_RESPONSES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -77,7 +78,7 @@ def run_date(config: dict, inputs: dict[str, str]) -> tuple[str, str]:
     """(date, where it came from): config ``figures.report_date``, else ``SOURCE_DATE_EPOCH``,
     else the modification date (UTC) of the newest of ``inputs`` (pass the user's files -
     sheets, panel - not tables the run itself writes)."""
-    date = (config.get("figures") or {}).get("report_date")
+    date = section(config, "figures")["report_date"]
     if date:
         return str(date), "config figures.report_date"
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -241,15 +242,15 @@ def gene_pages(panel: pd.DataFrame, alterations: pd.DataFrame, associations: pd.
 def methods(associations: pd.DataFrame | None, config: dict) -> dict:
     tests = [] if associations is None else [
         (t, TEST_WORDS.get(t, "")) for t in dict.fromkeys(associations["test"].dropna())]
-    response = config.get("response") or {}
+    response = section(config, "response")
     thresholds = []
-    for section in ("copy_number", "variants", "statistics", "ctdna_analysis", "figures"):
-        values = config.get(section) or {}
+    for name in ("copy_number", "variants", "statistics", "ctdna_analysis", "figures"):
+        values = config.get(name) or {}
         for key, value in sorted(values.items()) if isinstance(values, dict) else []:
-            thresholds.append((f"{section}.{key}", str(value)))
+            thresholds.append((f"{name}.{key}", str(value)))
     return {"tests": tests,
-            "responders": ", ".join(response.get("responders", ["CR", "PR"])),
-            "disease_control": ", ".join(response.get("disease_control", ["CR", "PR", "SD"])),
+            "responders": ", ".join(response["responders"]),
+            "disease_control": ", ".join(response["disease_control"]),
             "thresholds": thresholds}
 
 
@@ -287,7 +288,7 @@ def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
     figs = [{"name": n, "title": FIGURE_TITLES.get(n, n), "uri": figure_uri(p)}
             for n, p in figures.items() if p]
     names = {f["name"] for f in figs}
-    title = (config.get("figures") or {}).get("report_title") or "cohortmark report"
+    title = section(config, "figures")["report_title"]
     return {
         "title": title, "cohort": cohort_summary(sheet, alt),
         "outcomes": outcome_rows(tables.get("outcomes")),

@@ -19,18 +19,10 @@ import pandas as pd
 from scipy import stats
 
 from .. import schema
-from ..errors import InputError
+from ..config import section
 from .exact import benjamini_hochberg, fisher_tables, spearman_p, wilcox_exact_p
 from .survival import cox_hr, logrank
 
-DEFAULTS = {
-    "conf_level": 0.95,
-    "amplification_calls": ["AMP"],
-    "deletion_calls": ["HOMDEL"],
-    "min_altered": 1,
-    "tests": list(schema.TESTS),
-    "survival_population": "all",
-}
 BINARY = ["amplification", "deletion", "mutation", "any"]
 PLAN = [  # (alteration kinds, endpoint, test)
     (BINARY, "response", "fisher"),
@@ -46,25 +38,13 @@ PLAN = [  # (alteration kinds, endpoint, test)
 
 
 def settings(config: dict | None) -> dict:
-    """The statistics section of the workflow config with defaults filled in."""
-    section = dict(DEFAULTS)
-    given = (config or {}).get("statistics") or {}
-    for key in given:
-        if key not in DEFAULTS and key != "interactions":
-            raise InputError(f"config key 'statistics.{key}' is not a known key (known here: "
-                             f"{', '.join(sorted([*DEFAULTS, 'interactions']))})")
-    section.update(given)
-    bad = sorted(set(section["tests"]) - set(schema.TESTS))
-    if bad:
-        raise InputError(f"config key 'statistics.tests': {bad[0]!r} is not one of "
-                         f"{', '.join(schema.TESTS)}")
-    if section["survival_population"] not in ("all", "evaluable"):
-        raise InputError("config key 'statistics.survival_population': "
-                         f"{section['survival_population']!r} is not 'all' or 'evaluable'")
-    response = (config or {}).get("response") or {}
-    section["responders"] = list(response.get("responders", ["CR", "PR"]))
-    section["disease_control"] = list(response.get("disease_control", ["CR", "PR", "SD"]))
-    return section
+    """The ``statistics`` section of a (whole) config, completed from the schema, with the
+    ``response`` section's ``responders`` and ``disease_control``."""
+    out = section(config, "statistics")
+    response = section(config, "response")
+    out["responders"] = list(response["responders"])
+    out["disease_control"] = list(response["disease_control"])
+    return out
 
 
 # --- one-off versions (used by tests against R, and as the definition) --------------------

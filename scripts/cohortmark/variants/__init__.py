@@ -14,7 +14,6 @@ import pandas as pd
 from .. import schema
 from ..errors import InputError
 from .core import (
-    DEFAULTS,
     apply_thresholds,
     empty_variants,
     finish,
@@ -25,8 +24,14 @@ from .core import (
 from .maf import looks_like_maf, read_maf
 from .vcf import read_vcf
 
-__all__ = ["read_variants", "gene_mutations", "patient_mutations", "settings", "DEFAULTS",
-           "detect_format"]
+__all__ = ["read_variants", "gene_mutations", "patient_mutations", "settings",
+           "detect_format", "companion_files"]
+
+
+def companion_files(path: str) -> list[str]:
+    """The files read beside a variant file that can change its result: a VCF's ``.tbi`` /
+    ``.csi`` index (region queries go through it). Caches and change detection key on them."""
+    return [path + ext for ext in (".tbi", ".csi") if os.path.exists(path + ext)]
 
 
 def detect_format(path: str) -> str:

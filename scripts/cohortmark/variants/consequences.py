@@ -39,25 +39,6 @@ SO_CLASS = {
     "protein_altering_variant": "inframe",
 }
 
-# Not alterations by default (config variants.non_alterations overrides this list).
-DEFAULT_NON_ALTERATIONS = [
-    # SO terms (VEP, SnpEff)
-    "synonymous_variant", "stop_retained_variant", "start_retained_variant",
-    "splice_region_variant", "splice_donor_5th_base_variant", "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant", "intron_variant", "5_prime_UTR_variant",
-    "3_prime_UTR_variant", "5_prime_UTR_premature_start_codon_gain_variant",
-    "upstream_gene_variant", "downstream_gene_variant", "intergenic_variant",
-    "intergenic_region", "intragenic_variant", "non_coding_transcript_exon_variant",
-    "non_coding_exon_variant", "non_coding_transcript_variant", "NMD_transcript_variant",
-    "coding_transcript_variant", "mature_miRNA_variant", "TF_binding_site_variant",
-    "TFBS_ablation", "TFBS_amplification", "regulatory_region_variant",
-    "regulatory_region_ablation", "regulatory_region_amplification", "sequence_feature",
-    # MAF Variant_Classification outside maftools' default non-synonymous list (vc_nonSyn)
-    "Silent", "Intron", "3'UTR", "5'UTR", "3'Flank", "5'Flank", "IGR", "RNA", "lincRNA",
-    "Splice_Region", "Targeted_Region", "De_novo_Start_InFrame", "De_novo_Start_OutOfFrame",
-    "Unknown",
-]
-
 # maftools' default vc_nonSyn, mapped to the contract's classes.
 MAF_CLASS = {
     "Missense_Mutation": "missense", "Nonsense_Mutation": "truncating",

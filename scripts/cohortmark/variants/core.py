@@ -8,36 +8,12 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..errors import InputError
-from .consequences import DEFAULT_NON_ALTERATIONS
-
-DEFAULTS = {
-    "filter": ["PASS"],
-    "min_depth": 0,
-    "min_alt_reads": 0,
-    "min_vaf": 0.0,
-    "non_alterations": DEFAULT_NON_ALTERATIONS,
-    "check_contigs": True,
-    "annotation": "auto",
-    "use_index": True,
-    "exclude_mutation_status": [],
-}
+from ..config import section
 
 
 def settings(config: dict | None) -> dict:
-    """The ``variants`` config section (or the section itself) merged over the defaults."""
-    config = config or {}
-    if "variants" in config:
-        section = config["variants"] or {}
-    elif set(config) & set(DEFAULTS):
-        section = config
-    else:
-        section = {}
-    unknown = sorted(set(section) - set(DEFAULTS))
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}",
-                         field="variants")
-    return {**DEFAULTS, **section}
+    """The ``variants`` section of a (whole) config, completed from the schema's defaults."""
+    return section(config, "variants")
 
 
 def normalise(pos: int, ref: str, alt: str) -> tuple[int, str, str]:

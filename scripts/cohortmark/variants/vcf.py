@@ -330,7 +330,7 @@ def _regions(vcf, panel: pd.DataFrame) -> list[str]:
 
 
 def indexed_query(path: str, panel, cfg: dict) -> bool:
-    return panel is not None and bool(cfg.get("use_index", True)) and _has_index(path)
+    return panel is not None and bool(cfg["use_index"]) and _has_index(path)
 
 
 def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: str,
@@ -339,9 +339,9 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
     vcf = open_vcf(path, patient)
     where_file = {"patient": patient, "path": path}
     s = pick_sample(vcf, sample, path, patient)
-    if cfg.get("check_contigs", True):
+    if cfg["check_contigs"]:
         check_contigs(vcf, build, path, patient)
-    ann = _Annotation(vcf, path, patient, cfg.get("annotation", "auto"))
+    ann = _Annotation(vcf, path, patient, cfg["annotation"])
     counts = _Counts(vcf, s)
     pindex = PanelIndex(panel) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])

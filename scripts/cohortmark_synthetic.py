@@ -29,9 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from . import genome
-from .tsv import write_tsv
+from cohortmark import genome
+from cohortmark.tsv import write_tsv
 
 BUILD = "GRCh38"
 CHROMS = [str(i) for i in range(1, 23)] + ["X", "Y"]
@@ -416,7 +415,7 @@ def vcf_header(samples: list[str], *, tumour: str | None = None, normal: str | N
                somatic: bool = True) -> str:
     lengths = genome.chrom_lengths(BUILD)
     lines = ["##fileformat=VCFv4.2",
-             "##source=cohortmark.synthetic (synthetic data: no sequencing, no VEP run)"]
+             "##source=cohortmark_synthetic (synthetic data: no sequencing, no VEP run)"]
     lines += ['##FILTER=<ID=PASS,Description="All filters passed">']
     lines += [f'##FILTER=<ID={k},Description="{v}">' for k, v in FILTERS.items()]
     lines += ['##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth '
@@ -440,7 +439,7 @@ def vcf_header(samples: list[str], *, tumour: str | None = None, normal: str | N
     if normal:
         lines.append(f"##normal_sample={normal}")
     lines.append('##VEP="v105" assembly="GRCh38" note="annotation written in VEP output format '
-                 'by cohortmark.synthetic"')
+                 'by cohortmark_synthetic"')
     lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
                             "FORMAT", *samples]))
     return "\n".join(lines) + "\n"
@@ -864,7 +863,7 @@ def _make_chunk(args) -> tuple[list, list, list]:
 
 
 def _config_text(has_ctdna: bool) -> str:
-    text = "# Synthetic registry cohort written by cohortmark.synthetic.make_cohort\n"
+    text = "# Synthetic registry cohort written by cohortmark_synthetic.make_cohort\n"
     text += "samples: samples.tsv\n" + ("ctdna: ctdna.tsv\n" if has_ctdna else "")
     return text + "genome: GRCh38\n"
 
@@ -879,7 +878,7 @@ def make_cohort(workdir: str | os.PathLike, n_patients: int, seed: int, *,
     ``workdir`` (run Snakemake with ``--directory workdir``). Patients are ``P000001``...; each
     has its own seed spawned from ``seed``, so the output does not depend on ``workers``.
     """
-    from .schema import CTDNA_COLUMNS, SAMPLE_COLUMNS
+    from cohortmark.schema import CTDNA_COLUMNS, SAMPLE_COLUMNS
 
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
