@@ -7,13 +7,20 @@ import pandas as pd
 from . import schema
 
 
+def alteration_columns(sheet: pd.DataFrame) -> list[str]:
+    """The columns of alterations.tsv: schema.ALTERATION_COLUMNS, and sv_status / sv_partners
+    when any patient of the sheet has an ``sv_file`` (CONTRACT.md)."""
+    has_sv = "sv_file" in sheet.columns and sheet["sv_file"].notna().any()
+    return schema.ALTERATION_COLUMNS + (schema.ALTERATION_SV_COLUMNS if has_sv else [])
+
+
 def assemble_alterations(shards: list[pd.DataFrame], sheet: pd.DataFrame,
                          panel: pd.DataFrame) -> pd.DataFrame:
     """Concatenate shard tables into the cohort table, ordered by sheet row then panel gene.
 
     Checks the promise of CONTRACT.md: exactly one row per sheet patient x panel gene, and
     no status outside altered/wildtype/not_profiled. Raises AssertionError otherwise (a bug,
-    not bad input).
+    not bad input). Columns: ``alteration_columns(sheet)``.
     """
     frames = [s for s in shards if len(s)]
     table = (pd.concat(frames, ignore_index=True) if frames
@@ -26,10 +33,26 @@ def assemble_alterations(shards: list[pd.DataFrame], sheet: pd.DataFrame,
     missing = order.difference(table.index)
     assert missing.empty, f"patient x gene rows missing from ingest: {list(missing[:3])}"
     table = table.reindex(order).reset_index()
-    for col in ("cn_status", "mut_status"):
-        bad = set(table[col]) - set(schema.STATUS)
-        assert not bad, f"unexpected {col} values {bad}"
-    return table.reindex(columns=schema.ALTERATION_COLUMNS)
+    columns = alteration_columns(sheet)
+    for col in ("cn_status", "mut_status", "sv_status"):
+        if col in columns:
+            bad = set(table[col]) - set(schema.STATUS)
+            assert not bad, f"unexpected {col} values {bad}"
+    return table.reindex(columns=columns)
+
+
+def assemble_structural_variants(shards: list[pd.DataFrame],
+                                 sheet: pd.DataFrame) -> pd.DataFrame:
+    """Every kept structural-variant call of the cohort (schema.STRUCTURAL_VARIANT_COLUMNS),
+    ordered by sheet row, then the order of the patient's calls."""
+    frames = [s for s in shards if len(s)]
+    if not frames:
+        return pd.DataFrame(columns=schema.STRUCTURAL_VARIANT_COLUMNS)
+    table = pd.concat(frames, ignore_index=True)
+    rank = {pid: i for i, pid in enumerate(sheet["patient_id"])}
+    table["_rank"] = table["patient_id"].map(rank)
+    table = table.sort_values("_rank", kind="stable")
+    return table.drop(columns="_rank").reset_index(drop=True)[schema.STRUCTURAL_VARIANT_COLUMNS]
 
 
 def assemble_mutations(shards: list[pd.DataFrame], sheet: pd.DataFrame) -> pd.DataFrame:

@@ -61,6 +61,9 @@ def patient_files(record: dict) -> list[str]:
         files.append(record["cn_file"])
     if record.get("variant_file"):
         files += [record["variant_file"], *companion_files(record["variant_file"])]
+    for col in ("sv_file", "msi_file"):
+        if record.get(col):
+            files.append(record[col])
     return files
 
 
@@ -120,12 +123,15 @@ class PatientIngest:
 
     def __init__(self, panel: pd.DataFrame, settings: dict, build: str,
                  cache_dir: str | os.PathLike | None, memo: Sha256Memo | None = None):
+        from .config import section
         from .copynumber.config import reader_settings, resolve
         from .variants import settings as variant_settings
 
         self.panel, self.build = panel, build
         self.cn_cfg = resolve(settings.get("copy_number"))
         self.variants_cfg = variant_settings({"variants": settings.get("variants")})
+        self.sv_cfg = section(settings, "structural_variants")
+        self.tmb_cfg, self.msi_cfg = section(settings, "tmb"), section(settings, "msi")
         self.cache = ResultCache(cache_dir) if cache_dir is not None else None
         self.memo = memo
         self.computed = 0
@@ -134,6 +140,13 @@ class PatientIngest:
                               "settings": reader_settings(self.cn_cfg)}
         self._variant_base = {"kind": "variants", "code": code, "build": build,
                               "panel": panel_key, "settings": self.variants_cfg}
+        self._sv_base = {"kind": "structural_variants", "code": code, "build": build,
+                         "panel": panel_key, "settings": self.sv_cfg}
+        targets = self.tmb_cfg.get("targets")
+        self._biomarker_base = {"kind": "biomarkers", "code": code, "build": build,
+                                "variants": self.variants_cfg, "tmb": self.tmb_cfg,
+                                "msi": self.msi_cfg,
+                                "targets": file_sha256(targets) if targets else None}
 
     def _sha(self, path: str) -> str:
         return self.memo.sha256(path) if self.memo else file_sha256(path)
@@ -192,30 +205,83 @@ class PatientIngest:
         variants = entry["variants"]
         return entry["genes"], variants, {"n_panel_variants": len(variants)}
 
+    def structural_variants(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+        """(gene rows schema.GENE_SV_COLUMNS, calls schema.SV_COLUMNS, values)."""
+        from .fusions import patient_structural_variants
+
+        path = record.get("sv_file")
+        if not path:
+            genes, calls = patient_structural_variants(record, self.panel, self.sv_cfg,
+                                                       self.build)
+            return genes, calls, {"n_structural_variants": None}
+        key = digest({**self._sv_base, "file": self._sha(path),
+                      "record": {k: record.get(k) for k in ("patient_id", "tumor_sample",
+                                                            "sv_sample", "sv_format")}})
+
+        def compute():
+            genes, calls = patient_structural_variants(record, self.panel, self.sv_cfg,
+                                                       self.build)
+            return {"genes": genes, "calls": calls}
+
+        entry = self._cached(key, compute)
+        return entry["genes"], entry["calls"], {"n_structural_variants": len(entry["calls"])}
+
+    def biomarkers(self, record: dict) -> dict:
+        """TMB and MSI of one patient (schema.BIOMARKER_COLUMNS)."""
+        from .biomarkers import patient_biomarkers
+
+        files = {col: [self._sha(p) for p in self._biomarker_files(record, col)]
+                 for col in ("variant_file", "msi_file")}
+        key = digest({**self._biomarker_base, "files": files,
+                      "record": {k: record.get(k) for k in
+                                 ("patient_id", "variant_file", "tumor_sample", "msi_file",
+                                  "msi_status", "msi_score", "tmb")}})
+        config = {"variants": self.variants_cfg, "tmb": self.tmb_cfg, "msi": self.msi_cfg}
+        return self._cached(key, lambda: {"values": patient_biomarkers(
+            record, config, self.build)})["values"]
+
+    def _biomarker_files(self, record: dict, col: str) -> list[str]:
+        from .variants import companion_files
+
+        path = record.get(col)
+        if not path:
+            return []
+        if col == "variant_file" and not (self.tmb_cfg.get("territory_mb")
+                                          or self.tmb_cfg.get("targets")):
+            return []  # TMB not computed: the variant file does not matter here
+        return [path, *companion_files(path)] if col == "variant_file" else [path]
+
     def patient(self, record: dict):
-        """One patient's (genes, variants, values): genes has GENE_CN_COLUMNS +
-        GENE_MUT_COLUMNS merged on gene, in panel order; values the patient-level results
-        (schema.PATIENT_COLUMNS)."""
+        """One patient's (genes, variants, values, calls): genes has GENE_CN_COLUMNS +
+        GENE_MUT_COLUMNS + GENE_SV_COLUMNS merged on gene, in panel order; values the
+        patient-level results (schema.PATIENT_COLUMNS); calls its structural variants."""
         cn, cn_values = self.copy_number(record)
         mut, variants, mut_values = self.mutations(record)
+        sv, calls, sv_values = self.structural_variants(record)
         genes = cn.merge(mut, on="gene", how="outer", validate="one_to_one")
+        genes = genes.merge(sv, on="gene", how="outer", validate="one_to_one")
         genes = genes.set_index("gene").reindex(self.panel["gene"]).reset_index()
-        values = {"patient_id": record["patient_id"], **cn_values, **mut_values}
-        return genes, variants, values
+        values = {"patient_id": record["patient_id"], **cn_values, **mut_values, **sv_values,
+                  **self.biomarkers(record)}
+        return genes, variants, values, calls
 
 
 def ingest_patient(record: dict, panel: pd.DataFrame, config: dict, build: str):
     """One patient's (genes, variants, values) without caches (tests, library use);
-    ``config`` holds the ``copy_number`` and ``variants`` sections (partial ones are completed
-    from the schema)."""
-    return PatientIngest(panel, config, build, None).patient(record)
+    ``config`` holds the ``copy_number``, ``variants`` (and ``structural_variants``, ``tmb``,
+    ``msi``) sections (partial ones are completed from the schema)."""
+    return PatientIngest(panel, config, build, None).patient(record)[:3]
 
 
 def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: str,
-              cache_dir: str | os.PathLike | None, log=print, memo_path=None):
-    """Ingest every patient of a shard; return (alterations, mutations, patients) tables.
+              cache_dir: str | os.PathLike | None, log=print, memo_path=None,
+              structural_variants: bool = False):
+    """Ingest every patient of a shard; return (alterations, mutations, patients) tables,
+    and with ``structural_variants`` the calls (schema.STRUCTURAL_VARIANT_COLUMNS) as a
+    fourth; alterations carries schema.ALTERATION_SV_COLUMNS.
 
-    ``settings`` holds the complete ``copy_number`` and ``variants`` sections; ``memo_path``
+    ``settings`` holds the ``copy_number``, ``variants``, ``structural_variants``, ``tmb``
+    and ``msi`` sections (absent ones take the schema's defaults); ``memo_path``
     (one per shard: jobs run side by side) keeps the shard's file checksums. A patient whose
     files are bad does not stop the others: everyone else is computed and cached, then one
     InputError lists every failed patient (one line each).
@@ -224,12 +290,12 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
     work = PatientIngest(panel, settings, build, cache_dir, memo)
     from_cache = 0
     groups = dict(zip(panel["gene"], panel["group"]))
-    gene_rows, variant_rows, patient_rows, errors = [], [], [], []
+    gene_rows, variant_rows, patient_rows, call_rows, errors = [], [], [], [], []
     for record in records:
         pid = record["patient_id"]
         try:
             before = work.computed
-            genes, variants, values = work.patient(record)
+            genes, variants, values, calls = work.patient(record)
             from_cache += work.computed == before
         except InputError as err:
             errors.append(err.with_context(patient=pid))
@@ -237,16 +303,21 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
         gene_rows.append(genes.assign(patient_id=pid))
         variant_rows.append(variants.assign(patient_id=pid))
         patient_rows.append(values)
+        if len(calls):
+            call_rows.append(calls.assign(patient_id=pid))
     if memo is not None:
         memo.save()
     log(f"ingest: {len(records)} patients, {from_cache} from cache, {len(errors)} failed")
     if errors:
         raise InputError("\n".join(str(e) for e in errors))
-    alterations = _concat(gene_rows, schema.ALTERATION_COLUMNS)
+    columns = schema.ALTERATION_COLUMNS + schema.ALTERATION_SV_COLUMNS
+    alterations = _concat(gene_rows, columns)
     alterations["gene_group"] = alterations["gene"].map(groups)
     patients = pd.DataFrame(patient_rows, columns=schema.PATIENT_COLUMNS)
-    return (alterations[schema.ALTERATION_COLUMNS],
-            _concat(variant_rows, schema.MUTATION_COLUMNS), patients)
+    tables = (alterations[columns], _concat(variant_rows, schema.MUTATION_COLUMNS), patients)
+    if structural_variants:
+        tables += (_concat(call_rows, schema.STRUCTURAL_VARIANT_COLUMNS),)
+    return tables
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -9,13 +9,15 @@ readers convert from their file's convention. Chromosome names are canonical wit
 SAMPLE_COLUMNS = [
     "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity", "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
-    "treatment_months", "on_treatment", "evaluable",
+    "treatment_months", "on_treatment", "evaluable", "sv_file", "sv_format", "sv_sample",
+    "msi_file", "msi_status", "msi_score", "tmb",
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 # The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical
 # columns do not rerun ingest).
 INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity",
-                  "ploidy"]
+                  "ploidy", "sv_file", "sv_format", "sv_sample", "msi_file", "msi_status",
+                  "msi_score", "tmb"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
 CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
 
@@ -54,13 +56,18 @@ MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
 # results/cohort/patients.tsv: one row per patient, patient-level results of ingest. purity and
 # ploidy are those the copy-number calls used; *_source says where they came from (sheet,
 # default); empty when the patient has no copy-number file.
-PATIENT_COLUMNS = ["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
-                   "n_panel_variants"]
+# tmb: coding non-synonymous somatic variants per Mb of the configured territory; msi_status:
+# MSI-H, MSS or indeterminate (MSIsensor score between the two configured cut-offs); *_source
+# says where the value came from (computed, msisensor file, sheet column), empty when absent.
+BIOMARKER_COLUMNS = ["tmb", "tmb_variants", "tmb_territory_mb", "tmb_source", "msi_status",
+                     "msi_score", "msi_sites", "msi_source"]
+PATIENT_COLUMNS = (["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
+                    "n_panel_variants", "n_structural_variants"] + BIOMARKER_COLUMNS)
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
     "ci_high", "p_value", "q_value", "note",
 ]
-ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
+ALTERATION_KINDS = ["amplification", "deletion", "mutation", "fusion", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
 INTERACTION_COLUMNS = [
@@ -111,7 +118,7 @@ SV_COLUMNS = [
 SV_TYPES = ["translocation", "deletion", "duplication", "inversion", "insertion",
             "rearrangement", "fusion"]
 SV_CALLERS = ["arriba", "star-fusion", "cbioportal", "manta", "gridss", "delly", "vcf"]
-SV_FORMATS = ["arriba", "star-fusion", "cbioportal", "vcf"]
+SV_FORMATS = ["arriba", "star-fusion", "cbioportal", "vcf"]  # sheet column sv_format
 STRUCTURAL_VARIANT_COLUMNS = ["patient_id"] + SV_COLUMNS
 # Gene-level: altered when a kept call has a breakpoint in the gene; sv_partners lists the
 # other genes of those calls (";"-joined, "intergenic" for a partner without a gene).
@@ -119,12 +126,7 @@ GENE_SV_COLUMNS = ["gene", "sv_status", "sv_partners"]
 ALTERATION_SV_COLUMNS = ["sv_status", "sv_partners"]
 INTERGENIC = "intergenic"
 
-# --- patient-level biomarkers (cohortmark.biomarkers) -----------------------------------------
-# tmb: coding non-synonymous somatic variants per Mb of the configured territory; msi_status:
-# MSI-H, MSS or indeterminate (MSIsensor score between the two configured cut-offs); *_source
-# says where the value came from (computed, msisensor file, sheet column), empty when absent.
-BIOMARKER_COLUMNS = ["tmb", "tmb_variants", "tmb_territory_mb", "tmb_source", "msi_status",
-                     "msi_score", "msi_sites", "msi_source"]
+# --- patient-level biomarkers (cohortmark.biomarkers): BIOMARKER_COLUMNS above -----------------
 MSI_STATUSES = ["MSI-H", "MSS", "indeterminate"]
 
 # --- trial matching (cohortmark.cohorts) ------------------------------------------------------
@@ -143,6 +145,10 @@ TEXT_COLUMNS = [
     "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
     "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration", "endpoint", "test", "relation",
+    "gene_a", "gene_b", "chrom_a", "chrom_b", "sv_type", "gene_order", "frame", "confidence",
+    "caller", "call_id", "sv_status", "sv_partners", "exon", "intron", "tmb_source",
+    "msi_status", "msi_source", "unknown_because", "definition",
+    "top_unknown_reason", "undecided_because",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",

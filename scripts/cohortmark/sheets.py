@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS
+from .biomarkers import MSI_VALUES
+from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS, SV_FORMATS
 from .tsv import read_text
 
 PATIENT_ID = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -25,7 +26,7 @@ NUMERIC_COLUMNS = ["purity", "ploidy", "best_pct_change", "pfs_months", "os_mont
                    "treatment_months"]
 EVENT_COLUMNS = ["pfs_event", "os_event"]
 BOOLEAN_COLUMNS = {"evaluable": True, "on_treatment": None}  # column -> value when empty
-FILE_COLUMNS = ["cn_file", "variant_file"]
+FILE_COLUMNS = ["cn_file", "variant_file", "sv_file", "msi_file"]
 TRUE_WORDS = {"true", "yes", "1", "y", "t"}
 FALSE_WORDS = {"false", "no", "0", "n", "f"}
 
@@ -153,13 +154,22 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
     for col in FILE_COLUMNS:
         out[col] = sheet.files(col, base) if check_files else (
             df[col].replace("", None) if col in df.columns else None)
-    for col in ("cn_format", "tumor_sample", "best_response"):
+    for col in ("cn_format", "tumor_sample", "best_response", "sv_format", "sv_sample",
+                "msi_status"):
         out[col] = df[col].replace("", None) if col in df.columns else None
     for row in df.to_dict("records"):
         fmt = row.get("cn_format", "")
         if fmt and fmt not in CN_FORMATS:
             sheet.fail(row, "cn_format", f"{fmt!r} is not a known format "
                        f"({', '.join(CN_FORMATS)})")
+        fmt = row.get("sv_format", "")
+        if fmt and fmt not in SV_FORMATS:
+            sheet.fail(row, "sv_format", f"{fmt!r} is not a known fusion / structural-variant "
+                       f"format ({', '.join(SV_FORMATS)})")
+        msi = row.get("msi_status", "")
+        if msi and msi.lower() not in MSI_VALUES:
+            sheet.fail(row, "msi_status", f"{msi!r} is not an MSI status (MSI-H, MSS, MSI-L "
+                       "or indeterminate)")
         resp = row.get("best_response", "")
         if resp and resp not in BEST_RESPONSES:
             hint = f"; did you mean {resp.upper()!r}?" if resp.upper() in BEST_RESPONSES else ""
@@ -169,8 +179,10 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
         out[col] = sheet.numbers(col)
     out["purity"] = sheet.numbers("purity", lambda v: 0 < v <= 1, "is outside (0, 1]")
     out["ploidy"] = sheet.numbers("ploidy", lambda v: v > 0, "is not above 0")
-    for col in ("pfs_months", "os_months", "treatment_months"):
+    for col in ("pfs_months", "os_months", "treatment_months", "tmb"):
         out[col] = sheet.numbers(col, lambda v: v >= 0, "is negative")
+    out["msi_score"] = sheet.numbers("msi_score", lambda v: 0 <= v <= 100,
+                                     "is outside 0-100 (% unstable sites)")
     for col in EVENT_COLUMNS:
         out[col] = sheet.numbers(col, lambda v: v in (0, 1), "is not 0 or 1")
     for col, default in BOOLEAN_COLUMNS.items():

@@ -70,31 +70,44 @@ def ingest_shard(smk, log) -> None:
             "reflects the files as they are now, and the next run will check it again")
     panel = load_panel(smk.input.panel, smk.params.build)
     memo = Path(smk.params.cache) / "sha256" / f"shard_{shard}_of_{shards}.json"
-    alterations, mutations, patients = run_shard(records, panel, smk.params.settings,
-                                                 smk.params.build, smk.params.cache, log=log,
-                                                 memo_path=memo)
-    write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
+    alterations, mutations, patients, calls = run_shard(
+        records, panel, smk.params.settings, smk.params.build, smk.params.cache, log=log,
+        memo_path=memo, structural_variants=True)
+    write_tsv(alterations, smk.output.alterations,
+              schema.ALTERATION_COLUMNS + schema.ALTERATION_SV_COLUMNS)
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
+    write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
 
 
 def cohort_alterations(smk, log) -> None:
-    from .cohort import assemble_alterations, assemble_mutations, assemble_patients
+    from .cohort import (
+        alteration_columns,
+        assemble_alterations,
+        assemble_mutations,
+        assemble_patients,
+        assemble_structural_variants,
+    )
 
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
     alterations = assemble_alterations([read_tsv(p) for p in smk.input.alterations], sheet, panel)
     mutations = assemble_mutations([read_tsv(p) for p in smk.input.mutations], sheet)
     patients = assemble_patients([read_tsv(p) for p in smk.input.patients], sheet)
-    write_tsv(alterations, smk.output.alterations, schema.ALTERATION_COLUMNS)
+    calls = assemble_structural_variants(
+        [read_tsv(p) for p in smk.input.structural_variants], sheet)
+    write_tsv(alterations, smk.output.alterations, alteration_columns(sheet))
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
-    log(f"cohort: {len(sheet)} patients x {len(panel)} genes, {len(mutations)} panel variants")
+    write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
+    log(f"cohort: {len(sheet)} patients x {len(panel)} genes, {len(mutations)} panel variants, "
+        f"{len(calls)} structural variants")
 
 
-def _population(population_rule, sheet, alterations, log):
+def _population(population_rule, sheet, alterations, log, tables=None):
     """Apply the analysis population ``(name, rule text)`` from params (None: all patients):
-    returns (sheet, alterations, description)."""
+    returns (sheet, alterations, description). ``tables``: mutations, structural_variants,
+    patients (for rules on single variants, fusion partners, TMB and MSI)."""
     if not population_rule:
         return sheet, alterations, f"all patients (n = {len(sheet)})"
     from .cohorts import POPULATION_KEY, population
@@ -102,7 +115,7 @@ def _population(population_rule, sheet, alterations, log):
     name, text = population_rule
     config = ({"analysis_population": text} if name == POPULATION_KEY
               else {"analysis_population": name, "cohorts": {name: text}})
-    keep, description = population(config, alterations, sheet)
+    keep, description = population(config, alterations, sheet, **(tables or {}))
     keep = set(keep)
     log(f"analysis population: {description}")
     return (sheet[sheet["patient_id"].isin(keep)].reset_index(drop=True),
@@ -116,7 +129,8 @@ def statistics(smk, log) -> None:
     config = _config(smk, "settings")
     sheet = load_samples(smk.input.samples, check_files=False)
     alterations = read_tsv(smk.input.alterations)
-    sheet, alterations, _ = _population(smk.params.population, sheet, alterations, log)
+    sheet, alterations, _ = _population(smk.params.population, sheet, alterations, log,
+                                        _rule_tables(smk) if smk.params.population else None)
     write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
     write_tsv(associations(alterations, sheet, config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
@@ -124,18 +138,44 @@ def statistics(smk, log) -> None:
               schema.INTERACTION_COLUMNS)
 
 
+def _rule_tables(smk) -> dict:
+    """The per-variant, structural-variant and patient-level tables rules may need."""
+    return {"mutations": read_tsv(smk.input.mutations),
+            "structural_variants": read_tsv(smk.input.structural_variants),
+            "patients": read_tsv(smk.input.patients)}
+
+
 def eligibility(smk, log) -> None:
-    from .cohorts import check_config, eligibility_summary, evaluate
+    """Rule eligibility: every patient x rule (eligibility.tsv), the per-trial summary
+    (trial_summary.tsv) and the per-patient matches (trial_matches.tsv)."""
+    from .cohorts import check_config, evaluate, trial_matches, trial_summary
 
     sheet = load_samples(smk.input.samples, check_files=False)
     alterations = read_tsv(smk.input.alterations)
     rules = check_config(_config(smk, "settings"), alterations["gene"].unique(), sheet.columns)
-    table = evaluate(rules, alterations, sheet)
+    table = evaluate(rules, alterations, sheet, **_rule_tables(smk))
+    summary = trial_summary(table, rules)
     write_tsv(table, smk.output.eligibility, schema.ELIGIBILITY_COLUMNS)
-    for row in eligibility_summary(table, rules).itertuples():
+    write_tsv(summary, smk.output.trial_summary, schema.TRIAL_SUMMARY_COLUMNS)
+    write_tsv(trial_matches(table, rules), smk.output.trial_matches, schema.TRIAL_MATCH_COLUMNS)
+    for row in summary.itertuples():
         why = f" ({row.undecided_because})" if row.unknown else ""
         log(f"{row.rule} [{row.definition}]: {row.eligible} eligible, {row.ineligible} "
             f"ineligible, {row.unknown} unknown{why}")
+
+
+def trial_matches_figure(smk, log) -> None:
+    """Rule trial_matches_figure: results/figures/trial_matches.svg and .png."""
+    from .figures.trials import plot_trial_matches
+
+    cfg = complete("figures", smk.params.figures)
+    table = read_tsv(smk.input.eligibility)
+    summary = read_tsv(smk.input.trial_summary)
+    prefix = str(Path(smk.output.svg).with_suffix(""))
+    plot_trial_matches(table, list(smk.params.rules), prefix, summary=summary,
+                       max_columns=cfg["max_heatmap_columns"], bins=cfg["heatmap_bins"],
+                       dpi=cfg["dpi"])
+    log(f"figure trial_matches: {prefix}.svg, {prefix}.png")
 
 
 def ctdna(smk, log) -> None:
@@ -233,6 +273,10 @@ def figures(smk, log) -> None:
     calls = {"amplification_calls": stats_cfg["amplification_calls"],
              "deletion_calls": stats_cfg["deletion_calls"]}
     sheet = load_samples(smk.input.samples, check_files=False)
+    if getattr(smk.input, "patients", None):  # TMB / MSI as heatmap tracks (figures.heatmap_tracks)
+        measured = read_tsv(smk.input.patients).set_index("patient_id")
+        for col in ("tmb", "msi_status", "msi_score"):
+            sheet[col] = sheet["patient_id"].map(measured[col])
     panel = load_panel(smk.input.panel, smk.params.build)
     alterations = read_tsv(smk.input.alterations)
     associations = read_tsv(smk.input.associations)
@@ -266,7 +310,8 @@ def report(smk, log) -> None:
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
     names = ["alterations", "outcomes", "associations", "interactions", "eligibility",
-             "trajectories", "molecular_response", "emergent"]
+             "trajectories", "molecular_response", "emergent", "patients",
+             "structural_variants", "trial_summary", "trial_matches"]
     paths = {}
     for name in names:
         value = getattr(smk.input, name, None)
@@ -281,7 +326,7 @@ def report(smk, log) -> None:
 
     if population_rule(config):
         _, _, tables["population"] = _population(population_rule(config), sheet,
-                                                 tables["alterations"], log)
+                                                 tables["alterations"], log, _rule_tables(smk))
     figures_ = {Path(p).stem: p for p in smk.input.figures}
     inputs = {"patient sheet": smk.input.samples, "panel": smk.input.panel}
     if config["ctdna"]:

@@ -171,13 +171,15 @@ def get_final_output():
         "results/cohort/alterations.tsv",
         "results/cohort/mutations.tsv",
         "results/cohort/patients.tsv",
+        "results/cohort/structural_variants.tsv",
         "results/cohort/outcomes.tsv",
         "results/cohort/associations.tsv",
         "results/cohort/interactions.tsv",
         "results/report.html",
     ]
     if config["cohorts"]:
-        out.append("results/cohort/eligibility.tsv")
+        out += ["results/cohort/eligibility.tsv", "results/cohort/trial_matches.tsv",
+                "results/figures/trial_matches.svg"]
     if PLASMA is not None:
         out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
     return out
@@ -190,7 +192,17 @@ FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "fore
 
 def get_report_figures(wildcards):
     names = FIGURES + (["ctdna_vaf"] if PLASMA is not None else [])
+    names += ["trial_matches"] if config["cohorts"] else []
     return expand("results/figures/{name}.svg", name=names)
+
+
+def get_trial_tables(name):
+    """results/cohort/<name>.tsv (trial_summary, trial_matches) when cohorts are configured."""
+
+    def inner(wildcards):
+        return [f"results/cohort/{name}.tsv"] if config["cohorts"] else []
+
+    return inner
 
 
 def get_ctdna_tables(wildcards):

@@ -7,6 +7,7 @@ rule figures:
         panel=PANEL,
         alterations="results/cohort/alterations.tsv",
         associations="results/cohort/associations.tsv",
+        patients="results/cohort/patients.tsv",
     output:
         svg=expand("results/figures/{name}.svg", name=FIGURES),
         png=[
@@ -41,10 +42,13 @@ rule report:
         alterations="results/cohort/alterations.tsv",
         mutations="results/cohort/mutations.tsv",
         patients="results/cohort/patients.tsv",
+        structural_variants="results/cohort/structural_variants.tsv",
         outcomes="results/cohort/outcomes.tsv",
         associations="results/cohort/associations.tsv",
         interactions="results/cohort/interactions.tsv",
         eligibility=get_eligibility_table,
+        trial_summary=get_trial_tables("trial_summary"),
+        trial_matches=get_trial_tables("trial_matches"),
         figures=get_report_figures,
     output:
         "results/report.html",

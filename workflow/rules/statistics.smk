@@ -5,6 +5,9 @@ rule statistics:
     input:
         samples=config["samples"],
         alterations="results/cohort/alterations.tsv",
+        mutations="results/cohort/mutations.tsv",
+        structural_variants="results/cohort/structural_variants.tsv",
+        patients="results/cohort/patients.tsv",
     output:
         outcomes=report(
             "results/cohort/outcomes.tsv",

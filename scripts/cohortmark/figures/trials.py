@@ -106,7 +106,7 @@ def plot_trial_matches(eligibility: pd.DataFrame, rules, out_prefix, *,
         image[rows, shares["column"].to_numpy()] = rgb
 
     # layout in inches: title + legend, matrix | bars | text, x label, histogram
-    row_h, label_w = 0.34, 0.08 + 0.065 * max((len(r) for r in order), default=4)
+    row_h, label_w = 0.34, 0.15 + 0.075 * max((len(r) for r in order), default=4)
     label_w = min(max(label_w, 0.9), 2.6)
     matrix_w, gap, bar_w, text_w = 5.4, 0.12, 1.3, 3.4
     ids = not binned and n_cols <= 60

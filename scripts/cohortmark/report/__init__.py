@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..config import section
 from ..schema import BEST_RESPONSES
+from .registry import biomarker_context, trial_context
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["cohortmark", "snakemake", "pandas", "numpy", "scipy", "matplotlib", "lifelines",
@@ -34,6 +35,7 @@ FIGURE_TITLES = {
     "swimmer": "Swimmer: time on treatment", "km_pfs": "Kaplan-Meier: progression-free survival",
     "km_os": "Kaplan-Meier: overall survival", "forest": "Forest plot of associations",
     "ctdna_vaf": "ctDNA variant allele fractions",
+    "trial_matches": "Patients x trials",
 }
 TEST_WORDS = {
     "fisher": "Fisher's exact test (two-sided) of response against the alteration; effect is the "
@@ -299,6 +301,7 @@ def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
         "eligibility_summary": elig_summary, "eligibility": table(elig, 1000),
         "methods": methods(assoc, config), "provenance": provenance,
         "config_text": _yaml(config), "population": tables.get("population"),
+        "trials": trial_context(tables), "biomarkers": biomarker_context(tables, config),
     }
 
 
