@@ -21,7 +21,6 @@ from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import schema
@@ -170,14 +169,16 @@ def territory(settings: dict) -> tuple[float | None, Targets | None]:
     return None, None
 
 
-def tmb(coding: pd.DataFrame, territory_mb: float, targets: Targets | None = None) -> tuple:
+def tmb(coding, territory_mb: float, targets: Targets | None = None) -> tuple:
     """(TMB in variants/Mb, number of variants counted) from the coding variants of one
-    tumour; with ``targets`` only variants inside a target count."""
-    if targets is not None and len(coding):
-        inside = [targets.contains(str(c), int(p)) for c, p in zip(coding["chrom"], coding["pos"],
-                                                                     strict=True)]
-        coding = coding[np.asarray(inside, dtype=bool)]
-    n = int(len(coding))
+    tumour (a table with chrom and pos, or a set of (chrom, pos, ref, alt)); with ``targets``
+    only variants inside a target count."""
+    if isinstance(coding, pd.DataFrame):
+        coding = set(zip(coding["chrom"], coding["pos"], coding["ref"], coding["alt"],
+                         strict=True))
+    if targets is not None:
+        coding = {k for k in coding if targets.contains(str(k[0]), int(k[1]))}
+    n = len(coding)
     return n / territory_mb, n
 
 
@@ -211,10 +212,10 @@ def patient_biomarkers(record: dict, config: dict, build: str) -> dict:
     elif record.get("variant_file"):
         size, targets = territory(config["tmb"])
         if size is not None:
-            from .variants.burden import coding_variants
+            from .variants.burden import coding_keys
 
-            coding = coding_variants(record["variant_file"], record.get("tumor_sample") or None,
-                                     build=build, config=config, patient=pid)
+            coding = coding_keys(record["variant_file"], record.get("tumor_sample") or None,
+                                 build=build, config=config, patient=pid)
             if coding is not None:
                 value, n = tmb(coding, size, targets)
                 out.update(tmb=value, tmb_variants=n, tmb_territory_mb=size,

@@ -258,12 +258,24 @@ class PatientIngest:
         cn, cn_values = self.copy_number(record)
         mut, variants, mut_values = self.mutations(record)
         sv, calls, sv_values = self.structural_variants(record)
-        genes = cn.merge(mut, on="gene", how="outer", validate="one_to_one")
-        genes = genes.merge(sv, on="gene", how="outer", validate="one_to_one")
-        genes = genes.set_index("gene").reindex(self.panel["gene"]).reset_index()
+        genes = _side_by_side(self.panel["gene"], cn, mut, sv)
         values = {"patient_id": record["patient_id"], **cn_values, **mut_values, **sv_values,
                   **self.biomarkers(record)}
         return genes, variants, values, calls
+
+
+def _side_by_side(genes: pd.Series, *tables: pd.DataFrame) -> pd.DataFrame:
+    """Gene-level tables (each one row per panel gene) joined on gene, in panel order: a plain
+    column assignment when they already are in panel order (a merge costs ~10 ms a patient)."""
+    order = genes.tolist()
+    columns = {"gene": order}
+    for table in tables:
+        if table["gene"].tolist() != order:
+            table = table.drop_duplicates("gene").set_index("gene").reindex(order).reset_index()
+        for col in table.columns:
+            if col != "gene":
+                columns[col] = table[col]._values
+    return pd.DataFrame(columns)
 
 
 def ingest_patient(record: dict, panel: pd.DataFrame, config: dict, build: str):

@@ -139,10 +139,11 @@ def statistics(smk, log) -> None:
 
 
 def _rule_tables(smk) -> dict:
-    """The per-variant, structural-variant and patient-level tables rules may need."""
-    return {"mutations": read_tsv(smk.input.mutations),
-            "structural_variants": read_tsv(smk.input.structural_variants),
-            "patients": read_tsv(smk.input.patients)}
+    """The per-variant, structural-variant and patient-level tables rules may need (those
+    the rule has as inputs)."""
+    names = ("mutations", "structural_variants", "patients")
+    return {name: read_tsv(getattr(smk.input, name)) for name in names
+            if getattr(smk.input, name, None)}
 
 
 def eligibility(smk, log) -> None:
@@ -156,8 +157,11 @@ def eligibility(smk, log) -> None:
     table = evaluate(rules, alterations, sheet, **_rule_tables(smk))
     summary = trial_summary(table, rules)
     write_tsv(table, smk.output.eligibility, schema.ELIGIBILITY_COLUMNS)
-    write_tsv(summary, smk.output.trial_summary, schema.TRIAL_SUMMARY_COLUMNS)
-    write_tsv(trial_matches(table, rules), smk.output.trial_matches, schema.TRIAL_MATCH_COLUMNS)
+    if getattr(smk.output, "trial_summary", None):
+        write_tsv(summary, smk.output.trial_summary, schema.TRIAL_SUMMARY_COLUMNS)
+    if getattr(smk.output, "trial_matches", None):
+        write_tsv(trial_matches(table, rules), smk.output.trial_matches,
+                  schema.TRIAL_MATCH_COLUMNS)
     for row in summary.itertuples():
         why = f" ({row.undecided_because})" if row.unknown else ""
         log(f"{row.rule} [{row.definition}]: {row.eligible} eligible, {row.ineligible} "

@@ -35,10 +35,16 @@ def empty_calls() -> pd.DataFrame:
     return df
 
 
+_EMPTY = None
+
+
 def finish(rows: list[dict]) -> pd.DataFrame:
     """Rows -> schema.SV_COLUMNS table in a stable order (genes, then breakpoints)."""
-    if not rows:
-        return empty_calls()
+    global _EMPTY
+    if not rows:  # most tumours: no call (built once; pandas costs ms per table)
+        if _EMPTY is None:
+            _EMPTY = empty_calls()
+        return _EMPTY.copy()
     df = pd.DataFrame(rows).reindex(columns=schema.SV_COLUMNS)
     for col in INT_COLUMNS:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
@@ -119,6 +125,8 @@ def gene_index(build: str, panel: pd.DataFrame | None = None) -> GeneIndex:
 def apply_filters(calls: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Keep the calls that pass the ``structural_variants`` settings ``cfg``: FILTER values,
     Arriba confidence, minimum supporting reads (a call without a read count is kept)."""
+    if calls.empty:
+        return calls
     keep = np.ones(len(calls), dtype=bool)
     accepted = list(cfg["filter"])
     if accepted:
@@ -136,7 +144,7 @@ def apply_filters(calls: pd.DataFrame, cfg: dict) -> pd.DataFrame:
 
 def restrict_to_panel(calls: pd.DataFrame, panel: pd.DataFrame | None) -> pd.DataFrame:
     """The calls with at least one partner among the panel genes (all calls without a panel)."""
-    if panel is None:
+    if panel is None or calls.empty:
         return calls
     genes = set(panel["gene"])
     keep = calls["gene_a"].isin(genes) | calls["gene_b"].isin(genes)
@@ -152,8 +160,10 @@ def _partner(call_gene: str, other_gene: str, other_chrom: str) -> str:
 def gene_fusions(calls: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     """One row per panel gene (panel order): ``altered`` when a call has a breakpoint in the
     gene, with the partners of those calls in ``sv_partners``; ``wildtype`` otherwise."""
+    if calls.empty:
+        return _all(panel, "wildtype")
     partners: dict[str, list[str]] = {}
-    for row in calls.itertuples(index=False):
+    for row in calls[["gene_a", "gene_b", "chrom_a", "chrom_b"]].itertuples(index=False):
         if row.gene_a:
             partners.setdefault(row.gene_a, []).append(_partner(row.gene_a, row.gene_b,
                                                                 row.chrom_b))
@@ -167,7 +177,22 @@ def gene_fusions(calls: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
                         columns=schema.GENE_SV_COLUMNS)
 
 
+_ALL: dict = {}
+
+
+def _all(panel: pd.DataFrame, status: str) -> pd.DataFrame:
+    """Every panel gene with one sv_status and no partner (built once per panel)."""
+    key = (id(panel), len(panel), status)
+    cached = _ALL.get(key)
+    if cached is None or cached[0] is not panel:
+        if len(_ALL) > 8:
+            _ALL.clear()
+        table = pd.DataFrame({"gene": list(panel["gene"]), "sv_status": status,
+                              "sv_partners": ""}, columns=schema.GENE_SV_COLUMNS)
+        cached = _ALL[key] = (panel, table)
+    return cached[1].copy()
+
+
 def not_profiled(panel: pd.DataFrame) -> pd.DataFrame:
     """Every panel gene not_profiled for structural variants."""
-    return pd.DataFrame({"gene": list(panel["gene"]), "sv_status": "not_profiled",
-                         "sv_partners": ""}, columns=schema.GENE_SV_COLUMNS)
+    return _all(panel, "not_profiled")

@@ -60,6 +60,34 @@ def _head_text(path: str, size: int = 65536) -> str:
         return ""
 
 
+def _records(path: str, patient: str | None, required: list[str], what: str) -> list[dict]:
+    """The rows of a small tab-separated table as dicts of text cells with ``_line``."""
+    text = read_text(path, patient=patient)
+    lines = text.split("\n")
+    skip = 0
+    while skip < len(lines) and (lines[skip].startswith("##") or not lines[skip].strip()):
+        skip += 1
+    if skip == len(lines):
+        raise InputError(f"{what} has no header line", patient=patient, path=path)
+    header = [c.strip() for c in lines[skip].lstrip("#").split("\t")]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(f"{what} header lacks column(s) {', '.join(missing)}", patient=patient,
+                         path=path, line=skip + 1)
+    rows = []
+    for i, line in enumerate(lines[skip + 1:]):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) < len(header):
+            raise InputError(f"row has {len(cells)} fields, the header {len(header)}",
+                             patient=patient, path=path, line=skip + 2 + i)
+        row = dict(zip(header, cells))
+        row["_line"] = skip + 2 + i
+        rows.append(row)
+    return rows
+
+
 def _table(path: str, patient: str | None, required: list[str], what: str) -> pd.DataFrame:
     """A tab-separated table (``#``-prefixed header allowed, ``##`` comments skipped) as text
     cells, with ``_line`` the 1-based line of each row."""
@@ -136,9 +164,8 @@ def _arriba_gene(name: str, site: str) -> str:
 def read_arriba(path: str, patient: str | None = None) -> list[dict]:
     """Calls of an Arriba ``fusions.tsv`` (or ``fusions.discarded.tsv``): gene1 is the 5'
     partner and gene2 the 3' partner (Arriba's convention)."""
-    df = _table(path, patient, ARRIBA_REQUIRED, "Arriba fusions table")
     out = []
-    for r in df.to_dict("records"):
+    for r in _records(path, patient, ARRIBA_REQUIRED, "Arriba fusions table"):
         where = {"patient": patient, "path": path, "line": r["_line"]}
         chrom_a, pos_a = _breakpoint(r["breakpoint1"], where, "breakpoint1")
         chrom_b, pos_b = _breakpoint(r["breakpoint2"], where, "breakpoint2")
@@ -175,10 +202,9 @@ def read_star_fusion(path: str, patient: str | None = None) -> list[dict]:
     """Calls of a STAR-Fusion ``star-fusion.fusion_predictions.abridged.tsv`` (any version;
     with ``--examine_coding_effect`` the frame comes from PROT_FUSION_TYPE). LeftGene is the
     5' partner, RightGene the 3' partner."""
-    df = _table(path, patient, STAR_REQUIRED, "STAR-Fusion table")
-    has_frame = "PROT_FUSION_TYPE" in df.columns
     out = []
-    for r in df.to_dict("records"):
+    for r in _records(path, patient, STAR_REQUIRED, "STAR-Fusion table"):
+        has_frame = "PROT_FUSION_TYPE" in r
         where = {"patient": patient, "path": path, "line": r["_line"]}
         chrom_a, pos_a = _breakpoint(r["LeftBreakpoint"], where, "LeftBreakpoint")
         chrom_b, pos_b = _breakpoint(r["RightBreakpoint"], where, "RightBreakpoint")

@@ -7,15 +7,20 @@ other - maftools' non-synonymous classes for a MAF) and it passes the same FILTE
 depth / alt-read / VAF thresholds as the panel variants.
 
 VCFs are scanned as text: only the records whose line names an alteration-class Sequence
-Ontology term are parsed (with cyvcf2, from the line), so that a file of thousands of
-intronic and UTR records costs little more than its decompression. A BCF is read record by
-record. A VCF without VEP/SnpEff annotation cannot be classified (None: TMB not measured).
+Ontology term are parsed, so that a file of thousands of intronic and UTR records costs
+little more than its decompression. Without depth / alt-read / VAF thresholds a candidate's
+class comes from its annotation, read from the text with the reader's own transcript choice;
+multi-allelic records (whose tumour read counts decide which ALT is carried) and every record
+when thresholds are set are parsed with cyvcf2. A BCF is read record by record. A VCF
+without VEP/SnpEff annotation cannot be classified (None: TMB not measured).
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import re
 import tempfile
 import warnings
 
@@ -24,9 +29,20 @@ import pandas as pd
 from ..errors import InputError
 from ..genome import canonical_chrom
 from .consequences import SO_RANKED
-from .core import apply_thresholds, finish, passes_filter, settings
+from .consequences import so_class
+from .core import apply_thresholds, finish, normalise, passes_filter, settings
 from .maf import looks_like_maf, read_maf
-from .vcf import _Annotation, _Counts, _record_rows, check_contigs, open_vcf, pick_sample
+from .vcf import (
+    _Annotation,
+    _Counts,
+    _entries_for,
+    _pick,
+    _record_rows,
+    _vep_alleles,
+    check_contigs,
+    open_vcf,
+    pick_sample,
+)
 
 
 def alteration_terms(non_alterations) -> list[str]:
@@ -52,6 +68,28 @@ def coding_variants(path, sample: str | None = None, *, build: str = "GRCh38",
             return None
     variants = apply_thresholds(finish(rows), cfg)
     return variants[variants["mutation_class"].fillna("") != ""].reset_index(drop=True)
+
+
+def coding_keys(path, sample: str | None = None, *, build: str = "GRCh38",
+                config: dict | None = None, patient: str | None = None) -> set | None:
+    """The distinct (chrom, pos, ref, alt) of ``coding_variants`` (what TMB counts), without
+    building a table when no read-count threshold is set (the common, fast case)."""
+    path = str(path)
+    cfg = settings(config)
+    thresholds = any(cfg.get(k) for k in ("min_depth", "min_alt_reads", "min_vaf"))
+    if thresholds or looks_like_maf(path):
+        coding = coding_variants(path, sample, build=build, config=config, patient=patient)
+        if coding is None:
+            return None
+        return set(zip(coding["chrom"], coding["pos"], coding["ref"], coding["alt"],
+                       strict=True))
+    if not os.path.exists(path):
+        raise InputError("file does not exist", patient=patient, path=path)
+    rows = _scan_vcf(path, sample, build, cfg, patient)
+    if rows is None:
+        return None
+    return {(r["chrom"], int(r["pos"]), r["ref"], r["alt"]) for r in rows
+            if r["mutation_class"]}
 
 
 def _raw_bytes(path: str) -> bytes | None:
@@ -111,6 +149,11 @@ def _scan_vcf(path: str, sample: str | None, build: str, cfg: dict,
         lines = _candidate_lines(data, terms)
         if not lines:
             return rows
+        thresholds = any(cfg.get(k) for k in ("min_depth", "min_alt_reads", "min_vaf"))
+        if not thresholds:  # no read counts needed: the annotation decides, parsed as text
+            rows, lines = _text_rows(lines, ann, non_alt, accepted)
+            if not lines:
+                return rows
         # the candidate records, with the file's header, parsed by cyvcf2 from a small file
         with tempfile.NamedTemporaryFile("wb", suffix=".vcf", delete=False) as fh:
             header = data[:data.find(b"\n#CHROM")] if data.startswith(b"##") else b""
@@ -119,12 +162,58 @@ def _scan_vcf(path: str, sample: str | None, build: str, cfg: dict,
             fh.write(b"\n".join(lines) + b"\n")
             tmp = fh.name
         try:
-            rows = _rows(open_vcf(tmp, patient), ann, counts, non_alt, accepted, where)
+            rows += _rows(open_vcf(tmp, patient), ann, counts, non_alt, accepted, where)
         except InputError as e:
             raise InputError(e.detail, patient=patient, path=path) from None
         finally:
             os.unlink(tmp)
     return rows
+
+
+_DNA = re.compile(rb"^[ACGTNacgtn]+$")
+
+
+def _text_rows(lines: list[bytes], ann, non_alt, accepted) -> tuple[list[dict], list[bytes]]:
+    """Rows of the candidate records read as text (the classes come from the annotation
+    alone), and the lines this cannot judge (several ALT alleles, whose tumour read counts
+    decide which are carried; odd alleles) for cyvcf2."""
+    key = ann.key.encode() + b"="
+    rows, rest = [], []
+    for line in lines:
+        cells = line.split(b"\t", 8)
+        if len(cells) < 8 or b"," in cells[4] or not _DNA.match(cells[3]) \
+                or not _DNA.match(cells[4]):
+            rest.append(line)
+            continue
+        if not passes_filter(cells[6].decode(), accepted):
+            continue
+        info = cells[7]
+        at = info.find(key)
+        while at > 0 and info[at - 1:at] != b";":
+            at = info.find(key, at + 1)
+        if at < 0:
+            continue
+        end = info.find(b";", at)
+        raw = info[at + len(key):end if end >= 0 else len(info)].decode("utf-8", "replace")
+        entries = [e.split("|") for e in raw.split(",")]
+        if any(len(e) != len(ann.fields) for e in entries):
+            rest.append(line)  # let the reader report the malformed entry with its context
+            continue
+        ref, alt = cells[3].decode(), cells[4].decode()
+        vep = _vep_alleles(ref, [alt])[0] if ann.key == "CSQ" else alt
+        mine = _entries_for(entries, ann, 0, vep, alt, 1)
+        gene, cons, prot, exon, intron = _pick(mine, ann, [], None)
+        mclass = so_class(cons, non_alt)
+        if not mclass:
+            continue
+        pos, r, a = normalise(int(cells[1]), ref, alt)
+        rows.append({"chrom": canonical_chrom(cells[0].decode()), "pos": pos, "ref": r,
+                     "alt": a, "gene": gene, "consequence": cons, "mutation_class": mclass,
+                     "protein_change": prot, "vaf": math.nan, "depth": math.nan,
+                     "alt_count": math.nan,
+                     "filter": "PASS" if cells[6] in (b".", b"") else cells[6].decode(),
+                     "exon": exon, "intron": intron})
+    return rows, rest
 
 
 def _rows(records, ann, counts, non_alt, accepted, where) -> list[dict]:

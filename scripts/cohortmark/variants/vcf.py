@@ -313,6 +313,20 @@ class PanelIndex:
         return [g for s, e, g in items[:i] if s < end and e > start]
 
 
+_PANEL_INDEX: dict = {}
+
+
+def panel_index(panel: pd.DataFrame) -> PanelIndex:
+    """The PanelIndex of a panel table, built once per panel (ingest reads many tumours
+    against one panel)."""
+    key = (id(panel), len(panel))
+    cached = _PANEL_INDEX.get(key)
+    if cached is None or cached[0] is not panel:
+        _PANEL_INDEX.clear()
+        cached = _PANEL_INDEX[key] = (panel, PanelIndex(panel))
+    return cached[1]
+
+
 def _has_index(path: str) -> bool:
     return any(os.path.exists(path + ext) for ext in (".tbi", ".csi"))
 
@@ -329,8 +343,16 @@ def _regions(vcf, panel: pd.DataFrame) -> list[str]:
     return out
 
 
+BYTES_PER_REGION = 300  # below this much (compressed) file per panel gene, read sequentially
+
+
 def indexed_query(path: str, panel, cfg: dict) -> bool:
-    return panel is not None and bool(cfg["use_index"]) and _has_index(path)
+    """Query the panel genes' regions through the index? Only when it pays: a region query
+    costs about as much as reading ~300 compressed bytes in sequence, so a small file (a panel
+    VCF) with a large panel (hundreds of genes) is read in one pass instead."""
+    if panel is None or not cfg["use_index"] or not _has_index(path):
+        return False
+    return os.path.getsize(path) > BYTES_PER_REGION * len(panel)
 
 
 def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: str,
@@ -343,7 +365,7 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
         check_contigs(vcf, build, path, patient)
     ann = _Annotation(vcf, path, patient, cfg["annotation"])
     counts = _Counts(vcf, s)
-    pindex = PanelIndex(panel) if panel is not None else None
+    pindex = panel_index(panel) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])
     accepted = list(cfg.get("filter") or [])
     n_header = count_header_lines(path) if not indexed_query(path, panel, cfg) else None
