@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from . import schema
@@ -39,6 +41,52 @@ def assemble_alterations(shards: list[pd.DataFrame], sheet: pd.DataFrame,
             bad = set(table[col]) - set(schema.STATUS)
             assert not bad, f"unexpected {col} values {bad}"
     return table.reindex(columns=columns)
+
+
+def write_alterations(shard_paths: list, sheet: pd.DataFrame, panel: pd.DataFrame,
+                      out_path, columns: list[str]) -> int:
+    """Write the cohort table from the shards' TSVs as text: each shard holds every one of its
+    patients as one block of ``len(panel)`` rows in panel order, so the cohort file is the
+    blocks in sheet order. At registry scale (5,000 patients x 500 genes = 2.5 million rows)
+    this takes seconds where reading the shards into pandas and writing the table back takes
+    a minute and gigabytes. Checks the promise of CONTRACT.md (one row per sheet patient x
+    panel gene; AssertionError otherwise: a bug, not bad input). Returns the number of rows.
+    """
+    from .tsv import atomic_write
+
+    n_genes = len(panel)
+    genes = panel["gene"].tolist()
+    blocks: dict[str, list[bytes]] = {}
+    shard_columns = None
+    for path in shard_paths:
+        lines = Path(path).read_bytes().split(b"\n")
+        header, body = lines[0].decode().split("\t"), [ln for ln in lines[1:] if ln]
+        assert shard_columns in (None, header), f"shard {path} has other columns"
+        shard_columns = header
+        assert len(body) % n_genes == 0, f"shard {path}: rows are not whole patients"
+        for i in range(0, len(body), n_genes):
+            block = body[i:i + n_genes]
+            pid = block[0].split(b"\t", 1)[0].decode()
+            assert block[-1].split(b"\t", 1)[0].decode() == pid, f"patient {pid}: split block"
+            assert pid not in blocks, f"patient {pid} twice in the shards"
+            blocks[pid] = block
+    order = list(sheet["patient_id"])
+    missing = [p for p in order if p not in blocks]
+    assert not missing, f"patients missing from ingest: {missing[:3]}"
+    extra = set(blocks) - set(order)
+    assert not extra, f"patients not in the sheet: {sorted(extra)[:3]}"
+    if blocks:
+        first = blocks[order[0]]
+        gi = shard_columns.index("gene")
+        assert [ln.split(b"\t")[gi].decode() for ln in first] == genes, "genes not in panel order"
+    rows = [ln for pid in order for ln in blocks[pid]]
+    if shard_columns is not None and shard_columns != columns:
+        keep = [shard_columns.index(c) for c in columns]
+        rows = [b"\t".join(cells[i] for i in keep)
+                for cells in (ln.split(b"\t") for ln in rows)]
+    text = "\t".join(columns).encode() + b"\n" + b"".join(ln + b"\n" for ln in rows)
+    atomic_write(out_path, text)
+    return len(rows)
 
 
 def assemble_structural_variants(shards: list[pd.DataFrame],

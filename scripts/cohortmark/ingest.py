@@ -325,6 +325,9 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
     columns = schema.ALTERATION_COLUMNS + schema.ALTERATION_SV_COLUMNS
     alterations = _concat(gene_rows, columns)
     alterations["gene_group"] = alterations["gene"].map(groups)
+    for col in ("cn_status", "mut_status", "sv_status"):  # CONTRACT.md: three states only
+        bad = set(alterations[col].dropna()) - set(schema.STATUS)
+        assert not bad and alterations[col].notna().all(), f"unexpected {col} values {bad}"
     patients = pd.DataFrame(patient_rows, columns=schema.PATIENT_COLUMNS)
     tables = (alterations[columns], _concat(variant_rows, schema.MUTATION_COLUMNS), patients)
     if structural_variants:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from . import schema
 from .config import complete
 from .errors import InputError
@@ -83,25 +85,25 @@ def ingest_shard(smk, log) -> None:
 def cohort_alterations(smk, log) -> None:
     from .cohort import (
         alteration_columns,
-        assemble_alterations,
         assemble_mutations,
         assemble_patients,
         assemble_structural_variants,
+        write_alterations,
     )
 
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
-    alterations = assemble_alterations([read_tsv(p) for p in smk.input.alterations], sheet, panel)
+    n_rows = write_alterations(list(smk.input.alterations), sheet, panel,
+                               smk.output.alterations, alteration_columns(sheet))
     mutations = assemble_mutations([read_tsv(p) for p in smk.input.mutations], sheet)
     patients = assemble_patients([read_tsv(p) for p in smk.input.patients], sheet)
     calls = assemble_structural_variants(
         [read_tsv(p) for p in smk.input.structural_variants], sheet)
-    write_tsv(alterations, smk.output.alterations, alteration_columns(sheet))
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
     write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
-    log(f"cohort: {len(sheet)} patients x {len(panel)} genes, {len(mutations)} panel variants, "
-        f"{len(calls)} structural variants")
+    log(f"cohort: {len(sheet)} patients x {len(panel)} genes ({n_rows} rows), "
+        f"{len(mutations)} panel variants, {len(calls)} structural variants")
 
 
 def _population(population_rule, sheet, alterations, log, tables=None):
@@ -146,14 +148,31 @@ def _rule_tables(smk) -> dict:
             if getattr(smk.input, name, None)}
 
 
+RULE_COLUMNS = ["patient_id", "gene", "cn_status", "cn_call", "cn_value", "cn_fold",
+                "mut_status", "mutation_class", "protein_change", "sv_status", "sv_partners"]
+
+
+def _rule_rows(path):
+    """The cohort table's columns the rules read, identifiers and states as categoricals (a
+    registry's 2.5 million rows in a few hundred MB)."""
+    return read_tsv(path, columns=RULE_COLUMNS,
+                    categorical=["patient_id", "gene", "cn_status", "cn_call", "mut_status",
+                                 "mutation_class", "sv_status"])
+
+
 def eligibility(smk, log) -> None:
     """Rule eligibility: every patient x rule (eligibility.tsv), the per-trial summary
     (trial_summary.tsv) and the per-patient matches (trial_matches.tsv)."""
     from .cohorts import check_config, evaluate, trial_matches, trial_summary
 
     sheet = load_samples(smk.input.samples, check_files=False)
-    alterations = read_tsv(smk.input.alterations)
-    rules = check_config(_config(smk, "settings"), alterations["gene"].unique(), sheet.columns)
+    alterations = _rule_rows(smk.input.alterations)
+    rules = check_config(_config(smk, "settings"), alterations["gene"].cat.categories,
+                         sheet.columns)
+    genes = {g for r in rules.values() for g in r.genes() + r.fusion_genes()}
+    alterations = alterations[alterations["gene"].isin(genes)]
+    alterations = alterations.astype({c: object for c in alterations.columns
+                                      if isinstance(alterations[c].dtype, pd.CategoricalDtype)})
     table = evaluate(rules, alterations, sheet, **_rule_tables(smk))
     summary = trial_summary(table, rules)
     write_tsv(table, smk.output.eligibility, schema.ELIGIBILITY_COLUMNS)
