@@ -186,7 +186,7 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
     assert set(jobs) - {"ingest_shard", "all"} <= {
         "cohort_alterations", "statistics", "ctdna", "ctdna_figures", "eligibility",
-        "figures", "report"}
+        "trial_matches_figure", "figures", "report"}
     real = snakemake(example_run, "--cores", "2")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()
