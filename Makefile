@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 CORES ?= all
 
-.PHONY: demo test bench lint example clean config-docs
+.PHONY: demo test bench bench-registry lint example registry-example registry clean config-docs
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_workflow.py
 
+# 5,000 patients x 500-gene panel x 36 rules with fusion and MSI files (bench/registry_results.tsv)
+bench-registry: $(STAMP)
+	$(BIN)/python bench/bench_registry.py
+
 lint: $(STAMP)
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
@@ -34,5 +38,18 @@ config-docs: $(STAMP)
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py
 
+registry-example: $(STAMP)
+	$(BIN)/python scripts/make_registry_example.py
+
+# the registry example, run in registry_run/ (config/ and example/ linked there); `make demo`
+# stays the trial example
+registry: $(STAMP)
+	mkdir -p registry_run
+	ln -sfn $(CURDIR)/config registry_run/config
+	ln -sfn $(CURDIR)/example registry_run/example
+	$(BIN)/snakemake --cores $(CORES) --directory registry_run \
+		--configfile $(CURDIR)/config/registry/config.yaml
+	@echo "Report: $(CURDIR)/registry_run/results/report.html"
+
 clean:
-	rm -rf results logs .snakemake
+	rm -rf results logs .snakemake registry_run

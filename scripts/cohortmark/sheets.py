@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
 from .biomarkers import MSI_VALUES
+from .errors import InputError
 from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS, SV_FORMATS
 from .tsv import read_text
 

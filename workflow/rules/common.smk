@@ -178,8 +178,11 @@ def get_final_output():
         "results/report.html",
     ]
     if config["cohorts"]:
-        out += ["results/cohort/eligibility.tsv", "results/cohort/trial_matches.tsv",
-                "results/figures/trial_matches.svg"]
+        out += [
+            "results/cohort/eligibility.tsv",
+            "results/cohort/trial_matches.tsv",
+            "results/figures/trial_matches.svg",
+        ]
     if PLASMA is not None:
         out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
     return out

@@ -22,7 +22,9 @@ rule ingest_shard:
         fingerprint=get_shard_fingerprint,
         samples=config["samples"],
         shards=N_SHARDS,
-        settings=settings("copy_number", "variants", "structural_variants", "tmb", "msi"),
+        settings=settings(
+            "copy_number", "variants", "structural_variants", "tmb", "msi"
+        ),
         targets=fingerprints(config["tmb"]["targets"]),
         build=BUILD,
         cache="results/cache/ingest",

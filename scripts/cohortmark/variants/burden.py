@@ -28,8 +28,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..genome import canonical_chrom
-from .consequences import SO_RANKED
-from .consequences import so_class
+from .consequences import SO_RANKED, so_class
 from .core import apply_thresholds, finish, normalise, passes_filter, settings
 from .maf import looks_like_maf, read_maf
 from .vcf import (
