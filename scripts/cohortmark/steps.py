@@ -130,7 +130,7 @@ def statistics(smk, log) -> None:
 
     config = _config(smk, "settings")
     sheet = load_samples(smk.input.samples, check_files=False)
-    alterations = read_tsv(smk.input.alterations)
+    alterations = read_tsv(smk.input.alterations, categorical=STATE_COLUMNS)
     sheet, alterations, _ = _population(smk.params.population, sheet, alterations, log,
                                         _rule_tables(smk) if smk.params.population else None)
     write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
@@ -148,6 +148,10 @@ def _rule_tables(smk) -> dict:
             if getattr(smk.input, name, None)}
 
 
+# identifiers and three-state columns of the cohort table, read as categoricals by the cohort
+# steps (a registry's 2.5 million rows: ~0.4 GB instead of 1.7 GB)
+STATE_COLUMNS = ["patient_id", "gene", "gene_group", "cn_status", "cn_call", "mut_status",
+                 "mutation_class", "sv_status"]
 RULE_COLUMNS = ["patient_id", "gene", "cn_status", "cn_call", "cn_value", "cn_fold",
                 "mut_status", "mutation_class", "protein_change", "sv_status", "sv_partners"]
 
