@@ -42,7 +42,7 @@ from make_registry_example import ARRIBA_COLUMNS, FUSIONS, _arriba_row  # noqa: 
 
 WORK = ROOT / "bench" / "work"
 PANEL_SIZE = 500
-TERRITORY_MB = 1.5
+TERRITORY_MB = 30.0  # the synthetic VCFs thin an exome (variants genome-wide)
 RULES = {
     "braf_v600e": "BRAF: V600E", "braf_v600": "BRAF: V600", "kras_g12c": "KRAS: G12C",
     "kras_codon12": "KRAS: G12 | NRAS: Q61", "egfr_sensitising": "EGFR: EXON19_DEL | EGFR: L858R",

@@ -196,14 +196,16 @@ class PatientIngest:
         key = digest({**self._variant_base, "files": files, "patient": record["patient_id"],
                       "sample": record.get("tumor_sample") or None})
 
-        def compute():
-            genes, variants = patient_mutations(record, self.panel,
-                                                {"variants": self.variants_cfg}, self.build)
-            return {"genes": genes, "variants": variants}
+        def compute():  # the variants only: the gene rows follow from them in milliseconds
+            _, variants = patient_mutations(record, self.panel,
+                                            {"variants": self.variants_cfg}, self.build)
+            return {"variants": variants}
 
-        entry = self._cached(key, compute)
-        variants = entry["variants"]
-        return entry["genes"], variants, {"n_panel_variants": len(variants)}
+        from .variants import gene_mutations
+
+        variants = self._cached(key, compute)["variants"]
+        return (gene_mutations(variants, self.panel), variants,
+                {"n_panel_variants": len(variants)})
 
     def structural_variants(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         """(gene rows schema.GENE_SV_COLUMNS, calls schema.SV_COLUMNS, values)."""
@@ -218,13 +220,15 @@ class PatientIngest:
                       "record": {k: record.get(k) for k in ("patient_id", "tumor_sample",
                                                             "sv_sample", "sv_format")}})
 
-        def compute():
-            genes, calls = patient_structural_variants(record, self.panel, self.sv_cfg,
-                                                       self.build)
-            return {"genes": genes, "calls": calls}
+        def compute():  # the calls only: the gene rows follow from them
+            _, calls = patient_structural_variants(record, self.panel, self.sv_cfg, self.build)
+            return {"calls": calls}
 
-        entry = self._cached(key, compute)
-        return entry["genes"], entry["calls"], {"n_structural_variants": len(entry["calls"])}
+        from .fusions import gene_fusions
+
+        calls = self._cached(key, compute)["calls"]
+        return (gene_fusions(calls, self.panel), calls,
+                {"n_structural_variants": len(calls)})
 
     def biomarkers(self, record: dict) -> dict:
         """TMB and MSI of one patient (schema.BIOMARKER_COLUMNS)."""

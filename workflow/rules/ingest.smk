@@ -9,6 +9,7 @@ rule ingest_shard:
         mutations="results/ingest/shard_{shard}.mutations.tsv",
         patients="results/ingest/shard_{shard}.patients.tsv",
         structural_variants="results/ingest/shard_{shard}.structural_variants.tsv",
+        store="results/ingest/shard_{shard}.alterations.npz",
     log:
         "logs/ingest_shard/{shard}.log",
     wildcard_constraints:

@@ -5,6 +5,7 @@ rule statistics:
     input:
         samples=config["samples"],
         alterations="results/cohort/alterations.tsv",
+        stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
         structural_variants="results/cohort/structural_variants.tsv",
         patients="results/cohort/patients.tsv",

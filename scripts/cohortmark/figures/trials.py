@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colors as mcolors
 from matplotlib import pyplot as plt
-from matplotlib.collections import PatchCollection
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from . import OKABE_ITO, save_figure
@@ -81,6 +80,32 @@ def _mix(shares: pd.DataFrame) -> np.ndarray:
     return sum(shares[s].to_numpy()[:, None] * rgb[s] for s in STATUSES)
 
 
+def _bar_cells(shares: pd.DataFrame, row_of: dict, n_rules: int, n_cols: int,
+               px: int = 24) -> np.ndarray:
+    """An RGB image of n_rules x n_cols cells, each ``px`` pixels high: a stacked bar of the
+    shares eligible (bottom), unknown and ineligible, under a white separator. One image
+    rather than thousands of patches: drawing 36 rules x 60 bins stays instant."""
+    rgb = {s: np.array(mcolors.to_rgb(STATUS_COLOURS[s])) for s in STATUSES}
+    elig = np.zeros((n_rules, n_cols))
+    unk = np.zeros((n_rules, n_cols))
+    if len(shares):
+        rows = shares["rule"].map(row_of).to_numpy()
+        cols = shares["column"].to_numpy()
+        elig[rows, cols] = shares["eligible"].to_numpy()
+        unk[rows, cols] = shares["unknown"].to_numpy()
+    gap = 2
+    height = px - gap
+    he = np.rint(elig * height)[:, None, :]
+    hu = np.rint((elig + unk) * height)[:, None, :]
+    from_bottom = (px - 1 - np.arange(px))[None, :, None]  # 0 at a cell's bottom pixel row
+    img = np.empty((n_rules, px, n_cols, 3))
+    img[:] = rgb["ineligible"]
+    img[np.broadcast_to(from_bottom < hu, (n_rules, px, n_cols))] = rgb["unknown"]
+    img[np.broadcast_to(from_bottom < he, (n_rules, px, n_cols))] = rgb["eligible"]
+    img[:, :gap] = 1.0
+    return img.reshape(n_rules * px, n_cols, 3)
+
+
 def plot_trial_matches(eligibility: pd.DataFrame, rules, out_prefix, *,
                        summary: pd.DataFrame | None = None, max_columns: int = 150,
                        bins: int = 60, dpi: int = 150, title: str | None = None):
@@ -122,20 +147,8 @@ def plot_trial_matches(eligibility: pd.DataFrame, rules, out_prefix, *,
     m_y = foot + hist_h + hist_gap + x_lab
     ax = fig.add_axes(box(label_w, m_y, matrix_w, row_h * n_rules))
     if binned:  # each cell a stacked bar: share eligible (bottom), unknown, ineligible
-        ax.imshow(np.ones((n_rules, n_cols, 3)), aspect="auto", interpolation="nearest")
-        rects, faces = [], []
-        if len(shares):
-            rows = shares["rule"].map(row_of).to_numpy()
-            cols = shares["column"].to_numpy()
-            bottom = rows + 0.45
-            for status in STATUSES:
-                h = shares[status].to_numpy() * 0.9
-                for x, y, hh in zip(cols, bottom, h, strict=True):
-                    if hh > 0:
-                        rects.append(Rectangle((x - 0.5, y - hh), 1.0, hh))
-                        faces.append(STATUS_COLOURS[status])
-                bottom = bottom - h
-        ax.add_collection(PatchCollection(rects, facecolors=faces, edgecolors="none"))
+        ax.imshow(_bar_cells(shares, row_of, n_rules, n_cols), aspect="auto",
+                  interpolation="nearest", extent=(-0.5, n_cols - 0.5, n_rules - 0.5, -0.5))
     else:
         ax.imshow(image, aspect="auto", interpolation="nearest")
     ax.set_yticks(range(n_rules))
