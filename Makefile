@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 CORES ?= all
 
-.PHONY: demo test bench bench-registry lint example registry-example registry clean config-docs
+.PHONY: demo test bench bench-figures bench-registry lint example registry-example registry clean config-docs
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,17 @@ bench: $(STAMP)
 # 5,000 patients x 500-gene panel x 36 rules with fusion and MSI files (bench/registry_results.tsv)
 bench-registry: $(STAMP)
 	$(BIN)/python bench/bench_registry.py
+# sizes and times of the figures and the report (example-sized to 5,000 x 500 and TCGA-LAML)
+bench-figures: $(STAMP)
+	$(BIN)/python bench/bench_figures.py
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/ruff check scripts tests resources bench
 
-# config/README.md's reference part is generated from config/schemas/config.schema.yaml.
+# config/README.md's reference part is generated from config/schemas/config.schema.yaml,
+# its copy-number format table from the format registry (scripts/cohortmark/copynumber/formats).
 config-docs: $(STAMP)
 	PYTHONPATH=scripts $(BIN)/python -m cohortmark.config config/README.md
 

@@ -1,5 +1,5 @@
 # cohortmark: genomic biomarker analysis for cancer clinical trials and rare-cancer registries.
-# Stages (one rule file each): ingest -> cohort -> statistics -> ctdna -> present.
+# Stages (one rule file each): ingest -> cohort -> statistics -> ctdna -> present, and export.
 import sys
 
 from snakemake.utils import min_version, validate
@@ -42,6 +42,7 @@ include: "workflow/rules/cohort.smk"
 include: "workflow/rules/statistics.smk"
 include: "workflow/rules/ctdna.smk"
 include: "workflow/rules/present.smk"
+include: "workflow/rules/export.smk"
 
 
 rule all:

@@ -1,4 +1,5 @@
-"""Snakemake entry point of rule figures: see cohortmark.steps.figures."""
+"""Snakemake entry point of the rules figure_<name> (one per entry of the figure registry):
+see cohortmark.steps.figures."""
 
 from cohortmark.steps import figures, run
 

@@ -200,3 +200,33 @@ def synthetic(n: int, seed: int = 7):
                 "mutation_class": mclass[j] if var_file and mut[j] else None})
     alt = pd.DataFrame(rows).reindex(columns=schema.ALTERATION_COLUMNS)
     return sheet, panel, alt
+
+
+def with_family(assoc: pd.DataFrame) -> pd.DataFrame:
+    """associations.tsv as the statistics write it since the multiplicity design (issue 16):
+    a ``family`` column, Fisher tests of response primary, the rest exploratory."""
+    primary = (assoc["endpoint"] == "response") & (assoc["test"] == "fisher")
+    return assoc.assign(family=np.where(primary, "primary", "exploratory"))
+
+
+def interactions_table() -> pd.DataFrame:
+    return pd.DataFrame({"gene1": ["CDKN2A", "CDK4", "MDM2"], "gene2": ["CDKN2B", "TWIST1", "CDK4"],
+                         "n_both": [3, 2, 5], "n_gene1_only": [0, 3, 4],
+                         "n_gene2_only": [0, 1, 0], "n_neither": [6, 3, 0],
+                         "n_assessed": [9, 9, 9], "odds_ratio": [np.inf, 2.0, np.nan],
+                         "p_value": [0.012, 0.5, np.nan], "q_value": [0.036, 0.75, np.nan],
+                         "relation": ["co-occurrence", "", ""]}).reindex(
+        columns=schema.INTERACTION_COLUMNS)
+
+
+def trial_tables() -> dict:
+    """The 11-patient trial as the tables a figure's draw function takes (see
+    cohortmark.figures.registry.TABLES); outcomes with 3- and 6-month PFS landmarks."""
+    sheet, panel, alt, assoc, out = trial()
+    landmarks = pd.DataFrame({"metric": ["PFS_3mo", "PFS_6mo"], "n": [11, 11],
+                              "count": [10, 10], "estimate": [0.6364, 0.2727],
+                              "ci_low": [0.3, 0.1], "ci_high": [0.9, 0.6],
+                              "method": ["Kaplan-Meier", "Kaplan-Meier"]})
+    return {"sheet": sheet, "panel": panel, "alterations": alt,
+            "associations": with_family(assoc), "interactions": interactions_table(),
+            "outcomes": pd.concat([out, landmarks], ignore_index=True)}

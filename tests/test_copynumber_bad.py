@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cohortmark.copynumber import read_segments
+from cohortmark.copynumber import READERS, read_segments
 from cohortmark.errors import InputError
 
 BAD = Path(__file__).parent / "data" / "bad" / "copynumber"
@@ -34,8 +34,7 @@ ALL_FILES = sorted(p for d in (BAD, BAD.parents[1] / "copynumber") for p in d.rg
                    if p.is_file() and p.name != "cases.tsv")
 
 
-@pytest.mark.parametrize("fmt", [None, "cnvkit", "seg", "purple", "facets", "ascat",
-                                 "gene_table", "cbioportal", "gistic"])
+@pytest.mark.parametrize("fmt", [None, *READERS])
 def test_any_file_as_any_format_reads_or_says_why(fmt):
     """Every corpus and real file, read as every format: data or one InputError line."""
     from cohortmark.copynumber import gene_copy_number

@@ -57,3 +57,44 @@ def test_run_shard_names_the_patient_with_a_bad_file(tmp_path):
     assert str(err.value) == (f"patient P9: file {bad}: line 3: segment overlaps the previous "
                               "one on chromosome 1 (the segment on line 2 ends after this one "
                               "starts)")
+
+
+def test_caller_purity_ploidy_through_ingest_and_its_cache(tmp_path):
+    """PURPLE segments with empty sheet cells: ploidy 3.1 from purity.tsv (patients.tsv says
+    'caller' and which file); a changed purity.tsv is noticed (the cache key holds it)."""
+    import shutil
+
+    work = tmp_path / "purple"
+    work.mkdir()
+    for name in ("tumor_sample.purple.cnv.somatic.tsv", "tumor_sample.purple.purity.tsv"):
+        shutil.copy(D / name, work / name)
+    panel = load_panel(build="GRCh37")
+    rec = {**record("P1"), "cn_file": str(work / "tumor_sample.purple.cnv.somatic.tsv")}
+    assert ingest.patient_files(rec) == [rec["cn_file"],
+                                         str(work / "tumor_sample.purple.purity.tsv")]
+    alts, _, patients = ingest.run_shard([rec], panel, {}, "GRCh37", tmp_path / "cache",
+                                         log=lambda *_: None)
+    p = patients.iloc[0]
+    assert (p.cn_format, p.ploidy, p.ploidy_source, p.purity_source) == \
+        ("purple", 3.1, "caller", "caller")
+    assert p.caller_fit_file.endswith("tumor_sample.purple.purity.tsv") and pd.isna(p.cn_note)
+    assert alts.set_index("gene").loc["MDM2", "cn_call"] == "NEUTRAL"  # 3.0157 / 3.1
+    purity = work / "tumor_sample.purple.purity.tsv"
+    purity.write_text(purity.read_text().replace("\t3.1000\t", "\t2.0000\t", 1))
+    alts, _, patients = ingest.run_shard([rec], panel, {}, "GRCh37", tmp_path / "cache",
+                                         log=lambda *_: None)
+    assert patients.iloc[0].ploidy == 2.0
+    assert alts.set_index("gene").loc["MDM2", "cn_call"] == "GAIN"  # 3.0157 / 2
+
+
+def test_cn_sample_through_ingest(tmp_path):
+    """tumor_sample names the VCF column; the SEG's ID is the patient: cn_sample not needed;
+    a cn_sample that is not in the file stops with the samples listed."""
+    panel = load_panel(build="GRCh37")
+    rec = record("TR_01_T", "cw-tr-log2.seg", tumor_sample="TUMOR")
+    _, _, patients = ingest.run_shard([rec], panel, {}, "GRCh37", tmp_path / "cache",
+                                      log=lambda *_: None)
+    assert patients.iloc[0].cn_sample == "TR_01_T"
+    with pytest.raises(InputError, match=r"sample 'TR_99' \(cn_sample\) not found"):
+        ingest.run_shard([{**rec, "cn_sample": "TR_99"}], panel, {}, "GRCh37",
+                         tmp_path / "cache", log=lambda *_: None)

@@ -545,13 +545,18 @@ def test_figures_render_and_are_deterministic(tmp_path):
 
 @pytest.mark.parametrize("times, events, expected", [
     ([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 1, 1, 0, 1, 1, 1], 5.0),  # S = 0.5 on [4, 6): midpoint
-    ([1, 2, 3, 4], [1, 1, 0, 0], 2.0),                          # S stays 0.5: its start
+    ([1, 2, 3, 4], [1, 1, 0, 0], 3.0),                          # S = 0.5 from 2 to the end (4)
     ([1, 2, 3, 4], [1, 1, 1, 1], 2.5),
     ([1, 2, 3], [1, 0, 0], float("nan")),                        # not reached
 ])
-def test_km_median_matches_r_by_hand(times, events, expected):
-    # values printed by R 4.x survival::survfit(Surv(t, e) ~ 1) for the same data
-    got = ctdna.km_median(times, events)
+def test_pfs_median_matches_r_by_hand(times, events, expected):
+    # values printed by R 4.x survival 3.5 survfit(Surv(t, e) ~ 1) for the same data; the
+    # table's median comes from cohortmark.stats.survival like every other KM median
+    link = pd.DataFrame({"patient_id": [f"P{i}" for i in range(len(times))],
+                         "molecular_status": "responder", "pfs_months": times,
+                         "pfs_event": events})
+    got = ctdna.pfs_by_molecular_response(link).set_index("molecular_status")
+    got = got.loc["responder", "median_pfs_months"]
     assert (pd.isna(got) and pd.isna(expected)) or got == expected
 
 

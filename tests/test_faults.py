@@ -1,46 +1,21 @@
 """Faults: a run killed mid-way and rerun ends byte-identical to an uninterrupted run, and two
 runs on the same inputs give byte-identical tables, figures and report."""
 
-import hashlib
 import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from test_workflow import ROOT, SNAKEMAKE, copy_example, run_example, snakemake
+from runs import ROOT, SNAKEMAKE, copy_example, outputs, snakemake
 
 pytestmark = pytest.mark.workflow
 
-# Logs and caches are the workflow's own bookkeeping; everything else is an output.
-VOLATILE = ("logs", "results/cache")
 
-
-def outputs(workdir: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file the run produced under results/."""
-    found = {}
-    for path in sorted((workdir / "results").rglob("*")):
-        rel = path.relative_to(workdir).as_posix()
-        if path.is_file() and not rel.startswith(VOLATILE):
-            found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    return outputs(run_example(tmp_path_factory.mktemp("reference")))
-
-
-def test_two_runs_give_identical_files(reference, tmp_path):
-    again = outputs(run_example(tmp_path, cores="1"))
-    assert "results/report.html" in again and any(p.endswith(".svg") for p in again)
-    differ = [p for p in reference if reference[p] != again.get(p)]
-    assert sorted(again) == sorted(reference)
-    assert differ == [], f"differ between two runs: {differ}"
-
-
-def test_killed_run_reruns_to_identical_files(reference, tmp_path):
+def test_killed_run_reruns_to_identical_files(example_run, tmp_path):
+    """Killed mid-way on 1 core, rerun on 2: byte-identical to the session's uninterrupted
+    2-core run (so also two runs, and 1 vs 2 cores, give the same files)."""
+    reference = outputs(example_run)
     workdir = copy_example(tmp_path)
     cmd = SNAKEMAKE + ["--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
                        "--configfile", str(workdir / "config" / "config.yaml"), "--cores", "1"]
@@ -63,6 +38,7 @@ def test_killed_run_reruns_to_identical_files(reference, tmp_path):
     result = snakemake(workdir, "--cores", "2", "--rerun-incomplete")
     assert result.returncode == 0, result.stderr[-5000:]
     after = outputs(workdir)
+    assert "results/report.html" in after and any(p.endswith(".svg") for p in after)
     differ = [p for p in reference if reference[p] != after.get(p)]
     assert sorted(after) == sorted(reference)
     assert differ == [], f"differ after kill and rerun: {differ}"

@@ -317,3 +317,20 @@ def test_output_is_deterministic():
     keys = list(zip(a["chrom_a"].map(lambda c: (not c.isdigit(), int(c) if c.isdigit() else c)),
                     a["pos_a"]))
     assert keys == sorted(keys)
+
+
+def test_calls_export_as_cbioportal_sv_rows():
+    """The call table is what the cBioPortal export writes as data_sv.txt: intergenic and
+    unknown partners become empty symbols, Arriba calls are RNA support, Manta DNA."""
+    from cohortmark.export.sv import SV_FILE_COLUMNS, sv_rows
+
+    calls = read("pvactools_arriba_fusions.head16.tsv").assign(patient_id="S1")
+    rows = [dict(zip(SV_FILE_COLUMNS, r)) for r in sv_rows(calls, {"S1"}, "GRCh38")]
+    assert len(rows) == len(calls)
+    assert {(r["DNA_Support"], r["RNA_Support"]) for r in rows} == {("no", "yes")}
+    assert all(r["Site1_Hugo_Symbol"] or r["Site2_Hugo_Symbol"] for r in rows)
+    assert not {r["Site1_Hugo_Symbol"] for r in rows} & {"intergenic", "unknown"}
+    manta = read("colo829_somatic_manta.vcf", build="GRCh37", settings=KEEP_ALL)
+    rows = sv_rows(manta.assign(patient_id="S2"), {"S2"}, "GRCh37")
+    assert rows and {r[SV_FILE_COLUMNS.index("DNA_Support")] for r in rows} == {"yes"}
+    assert not ({r[2] for r in rows} | {r[5] for r in rows}) & {"intergenic", "unknown"}

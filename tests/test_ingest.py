@@ -34,9 +34,9 @@ def reads(monkeypatch):
     import cohortmark.variants as var
 
     calls = []
-    real_segments, real_mutations = cn.read_segments, var.patient_mutations
+    real_segments, real_mutations = cn.read_sample, var.patient_mutations
 
-    def read_segments(path, *args, patient=None, **kw):
+    def read_sample(path, *args, patient=None, **kw):
         calls.append(("cn", patient))
         return real_segments(path, *args, patient=patient, **kw)
 
@@ -45,7 +45,7 @@ def reads(monkeypatch):
             calls.append(("variants", record["patient_id"]))
         return real_mutations(record, *args, **kw)
 
-    monkeypatch.setattr(cn, "read_segments", read_segments)
+    monkeypatch.setattr(cn, "read_sample", read_sample)
     monkeypatch.setattr(var, "patient_mutations", patient_mutations)
     return calls
 

@@ -95,7 +95,9 @@ def test_every_patient_gene_once_and_every_count_recomputable(tmp_path_factory, 
 
     config = {"response": {"responders": ["CR", "PR"], "disease_control": ["CR", "PR", "SD"]}}
     sh = sheet.set_index("patient_id")
-    evaluable = sh["evaluable"] & sh["best_response"].notna()
+    # evaluable patients without a best response count as non-responders
+    # (statistics.unassessed_response: non_responder, the default)
+    evaluable = sh["evaluable"].astype(bool)
 
     out = outcomes(sheet, config).set_index("metric")
     assert out.loc["ORR", "n"] == evaluable.sum()

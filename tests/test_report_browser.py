@@ -4,6 +4,7 @@ Skips with a reason when Playwright or /usr/bin/chromium is missing (CI installs
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def page(workdir, tmp_path_factory):  # noqa: F811
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1300, "height": 900}, offline=True)
+        context = browser.new_context(viewport={"width": 1300, "height": 900}, offline=True,
+                                      accept_downloads=True)
         report = (workdir.res / "report.html").resolve().as_uri()
 
         def route(r):
@@ -80,14 +82,60 @@ def test_no_network_and_no_console_errors(page):
 
 
 def test_every_figure_rendered(page):
+    from test_report import FIGURES
+
     imgs = page.query_selector_all("img")
-    assert len(imgs) == 6
+    assert len(imgs) == len(FIGURES)
     for img in imgs:
         img.scroll_into_view_if_needed()
         natural = img.evaluate("e => [e.complete, e.naturalWidth, e.naturalHeight]")
         assert natural[0] and natural[1] > 100 and natural[2] > 100, img.get_attribute("alt")
         box = img.bounding_box()
         assert box["width"] > 200 and box["height"] > 150, img.get_attribute("alt")
+
+
+def test_key_findings_first(page):
+    """The story first: the key findings fill the first screen, above the cohort tables."""
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.locator("#findings .findings").bounding_box()
+    assert box["y"] < 200 and box["y"] + box["height"] < 900
+    text = page.locator("#findings").inner_text()
+    assert "Objective response rate" in text and "20.0%" in text and "Median PFS" in text
+    assert "TWIST1 amp vs response" in text
+
+
+def test_table_one_and_new_figures(page):
+    t1 = page.locator("#table-one")
+    assert t1.count() == 1 and "median (range)" in t1.inner_text()
+    for name in ("forest", "interactions"):
+        img = page.locator(f"#fig-{name} img")
+        img.scroll_into_view_if_needed()
+        assert img.evaluate("e => e.complete && e.naturalWidth > 100")
+        assert page.locator(f"#fig-{name} figcaption").inner_text().strip()
+
+
+def _open(page, selector):
+    page.locator(selector).first.evaluate("e => { e.open = true; }")
+
+
+def test_wide_tables_do_not_wrap_one_word_per_line(page):
+    _open(page, "#associations details")
+    row = page.locator("#assoc-table tbody tr").first
+    cells = row.locator("td")
+    heights = [cells.nth(i).bounding_box()["height"] for i in range(cells.count() - 1)]
+    assert max(heights) < 3 * min(heights)  # the note wraps; the others stay on one line
+    gene = cells.nth(0).bounding_box()
+    assert gene["height"] < 40
+
+
+def test_table_downloads_as_tsv(page, workdir):  # noqa: F811
+    _open(page, "#associations details")
+    link = page.locator('a.download[download="associations.tsv"]')
+    assert link.count() == 1
+    with page.expect_download() as info:
+        link.click()
+    path = info.value.path()
+    assert Path(path).read_bytes() == Path(workdir.files["associations"]).read_bytes()
 
 
 def test_tables_present(page):
@@ -105,13 +153,14 @@ def _column(page, table, name):
 
 
 def test_association_table_sorts(page):
-    header = page.locator("#assoc-table thead th", has_text="p_value")
+    _open(page, "#associations details")
+    header = page.locator("#assoc-table thead th", has_text="p").filter(has_text=re.compile("^p$"))
     header.click()
-    _, values = _column(page, "assoc-table", "p_value")
+    _, values = _column(page, "assoc-table", "p")
     nums = [float(v) for v in values if v]
     assert nums == sorted(nums) and nums[0] < nums[-1]
     header.click()
-    _, values = _column(page, "assoc-table", "p_value")
+    _, values = _column(page, "assoc-table", "p")
     nums = [float(v) for v in values if v]
     assert nums == sorted(nums, reverse=True)
     page.locator("#assoc-table thead th", has_text="gene").first.click()

@@ -1,4 +1,6 @@
-"""Snakemake's own report: every caption a rule names exists and is valid reStructuredText."""
+"""Snakemake's own report: every caption a rule names exists and is valid reStructuredText; the
+figures' captions come from the registry (workflow/report/figure.rst renders the rule's
+``caption`` param) and parse too."""
 
 import re
 from pathlib import Path
@@ -6,56 +8,65 @@ from pathlib import Path
 import docutils.core
 import docutils.utils
 import pytest
+from cohortmark.figures import registry
 
 ROOT = Path(__file__).resolve().parents[1]
-FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "forest", "ctdna_vaf"]
+
+
+def _parse(text: str):
+    return docutils.core.publish_doctree(
+        text, settings_overrides={"report_level": docutils.utils.Reporter.WARNING_LEVEL,
+                                  "halt_level": docutils.utils.Reporter.WARNING_LEVEL})
 
 
 def captions_named_by_rules() -> set[str]:
     names = set()
     for smk in (ROOT / "workflow/rules").glob("*.smk"):
-        text = smk.read_text()
-        names |= set(re.findall(r'caption="\.\./report/(\w+)\.rst"', text))
-        if 'caption=f"../report/{name}.rst"' in text:
-            names |= set(FIGURES)
+        names |= set(re.findall(r'caption="\.\./report/(\w+)\.rst"', smk.read_text()))
     return names
 
 
 def test_every_caption_exists_and_parses():
     names = captions_named_by_rules()
-    assert {"alterations", "outcomes", "associations", "trajectories", "forest"} <= names
-    for name in sorted(names):
+    assert {"alterations", "outcomes", "associations", "trajectories", "figure"} <= names
+    for name in sorted(names - {"figure"}):
         path = ROOT / "workflow/report" / f"{name}.rst"
         assert path.exists(), path
-        text = path.read_text()
-        assert "{{" not in text  # Snakemake renders captions through Jinja2 first
-        doc = docutils.core.publish_doctree(
-            text, settings_overrides={"report_level": docutils.utils.Reporter.WARNING_LEVEL,
-                                      "halt_level": docutils.utils.Reporter.WARNING_LEVEL})
-        assert doc.astext().strip()
+        assert "{{" not in path.read_text()
+        assert _parse(path.read_text()).astext().strip()
+    assert (ROOT / "workflow/report/figure.rst").read_text().strip() == (
+        "{{ snakemake.params.caption }}")
+
+
+@pytest.mark.parametrize("figure", registry.FIGURES, ids=lambda f: f.name)
+def test_registry_captions_are_valid_rst(figure):
+    text = registry.caption(figure, 0.95)
+    assert _parse(text).astext().strip()
 
 
 @pytest.mark.workflow
-def test_snakemake_report_renders_every_caption(tmp_path):
-    """`snakemake --report` on a small workflow whose outputs carry our captions."""
+def test_snakemake_report_renders_the_registry_captions(tmp_path):
+    """`snakemake --report` on a small workflow whose figure rules pass their registry caption
+    as a param to workflow/report/figure.rst, as present.smk does."""
     import subprocess
     import sys
     import zipfile
 
-    names = sorted(captions_named_by_rules())
-    src = {"png": ROOT / "docs/notes/report/report_top.png", "tsv": ROOT / "resources/panel.tsv"}
+    png = next((ROOT / "tests/data").rglob("*.png"), None) or ROOT / "resources/panel.tsv"
     rules = []
-    for name in names:
-        ext = "png" if name in FIGURES else "tsv"
+    for f in registry.FIGURES[:3]:
+        caption = registry.caption(f, 0.9).replace('"', '\\"')
         rules.append(f'''
-rule make_{name}:
+rule make_{f.name}:
     output:
-        report("out/{name}.{ext}", caption="{ROOT}/workflow/report/{name}.rst",
-               category="Figures" if "{ext}" == "png" else "Tables")
+        report("out/{f.name}.png", caption="{ROOT}/workflow/report/figure.rst",
+               category="Figures")
+    params:
+        caption="{caption}"
     shell:
-        "cp {src[ext]} {{output}}"
+        "cp {png} {{output}}"
 ''')
-    targets = ", ".join(f'"out/{n}.{"png" if n in FIGURES else "tsv"}"' for n in names)
+    targets = ", ".join(f'"out/{f.name}.png"' for f in registry.FIGURES[:3])
     (tmp_path / "Snakefile").write_text(f"rule all:\n    input: {targets}\n" + "".join(rules))
     smk = [sys.executable, "-m", "snakemake", "--cores", "1", "--directory", str(tmp_path),
            "--snakefile", str(tmp_path / "Snakefile")]
@@ -67,6 +78,5 @@ rule make_{name}:
     with zipfile.ZipFile(tmp_path / "report.zip") as z:
         text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
                        if n.endswith((".html", ".js")))
-    assert "hatched grey is not profiled" in text  # biomarker_heatmap.rst, rendered
-    assert "Clopper-Pearson" in text  # outcomes.rst
-    assert "Plasma ctDNA trajectories" in text  # trajectories.rst
+    assert "hatched grey is not profiled" in text  # the heatmap's caption, rendered
+    assert "progression by new" in text and "longest follow-up" in text  # waterfall, swimmer

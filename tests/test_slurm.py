@@ -146,21 +146,20 @@ def test_failed_job_is_retried_with_more_memory(tiny):
     assert (cluster / "results" / "cohort.tsv").read_bytes() == before
 
 
-@pytest.mark.skipif(not (ROOT / "example").is_dir(),
-                    reason="the bundled example cohort (example/) is not on this branch yet")
-def test_example_cohort_on_slurm_equals_local_run(slurm, tmp_path, capsys):
-    runs = {}
-    for mode in ("local", "slurm"):
-        workdir = tmp_path / mode
-        shutil.copytree(ROOT / "example", workdir / "example")
-        shutil.copytree(ROOT / "config", workdir / "config")
-        args = ["--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-                "--configfile", str(workdir / "config" / "config.yaml")]
-        args += (["--cores", "2"] if mode == "local"
-                 else ["--profile", str(PROFILE), *FAST_STATUS])
-        res, seconds = run(workdir, *args)
-        assert res.returncode == 0, (mode, (res.stdout + res.stderr)[-5000:])
-        runs[mode] = (workdir, res.stdout + res.stderr, seconds)
+def test_example_cohort_on_slurm_equals_local_run(slurm, example_run, tmp_path, capsys):
+    """The example through sbatch gives the files of the session's local run."""
+    from conftest import EXAMPLE_SECONDS
+
+    runs = {"local": (example_run, "", EXAMPLE_SECONDS.get("example", float("nan")))}
+    workdir = tmp_path / "slurm"
+    shutil.copytree(ROOT / "example", workdir / "example")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    args = ["--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+            "--configfile", str(workdir / "config" / "config.yaml"),
+            "--profile", str(PROFILE), *FAST_STATUS]
+    res, seconds = run(workdir, *args)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-5000:]
+    runs["slurm"] = (workdir, res.stdout + res.stderr, seconds)
 
     log = runs["slurm"][1]
     submitted = dict(SUBMITTED.findall(log))

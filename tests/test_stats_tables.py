@@ -2,6 +2,7 @@
 per-row computations (scipy, lifelines, hand-worked numbers)."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from cohortmark.stats import associations, interactions, kaplan_meier_median, ou
 from cohortmark.stats.association import mannwhitney_one, spearman_one
 from scipy import stats
 
+ROOT = Path(__file__).resolve().parents[1]
 CONFIG = {"response": {"responders": ["CR", "PR"], "disease_control": ["CR", "PR", "SD"]},
           "statistics": {}}
 
@@ -32,7 +34,8 @@ def alteration_row(pid, gene, cn_call=None, cn_value=None, mut=None):
     mut_status = "not_profiled" if mut is None else ("altered" if mut else "wildtype")
     row = dict.fromkeys(schema.ALTERATION_COLUMNS)
     row.update(patient_id=pid, gene=gene, cn_status=cn_status, cn_call=cn_call,
-               cn_value=cn_value, mut_status=mut_status)
+               cn_value=cn_value, cn_fold=None if cn_value is None else cn_value / 2,
+               mut_status=mut_status)
     return row
 
 
@@ -76,7 +79,8 @@ def trial():
 def test_outcomes_trial(trial):
     sheet, _ = trial
     out = outcomes(sheet, CONFIG).set_index("metric")
-    assert list(out.index) == ["ORR", "DCR", "median_PFS", "median_OS"]
+    assert list(out.index) == ["ORR", "DCR", "median_PFS", "PFS_3mo", "PFS_6mo", "median_OS",
+                               "OS_3mo", "OS_6mo"]
     orr, dcr = out.loc["ORR"], out.loc["DCR"]
     assert (orr.n, orr["count"], orr.estimate) == (10, 2, 0.2)
     assert (round(orr.ci_low, 4), round(orr.ci_high, 4)) == (0.0252, 0.5561)
@@ -89,6 +93,36 @@ def test_outcomes_trial(trial):
     assert out.loc["median_PFS", "n"] == 11
     assert out.loc["median_PFS", "estimate"] == km.median_survival_time_
     assert "conf.type 'log'" in out.loc["median_PFS", "method"]
+    # PFS at 3 months: 11 patients, events at 0.5, 1.2, 1.8, 1.9, 2.5 before 3: S = 6/11
+    assert out.loc["PFS_3mo", "estimate"] == pytest.approx(6 / 11)
+    assert out.loc["PFS_3mo", "count"] == 6  # still at risk at 3 months
+    assert "summary(survfit, times = 3)" in out.loc["PFS_3mo", "method"]
+
+
+def test_outcomes_count_unassessed_evaluable_patients_as_non_responders(trial):
+    """Issue 16: 3 responders among 18 evaluable, 7 of them without an assessment: 3/18 as
+    trials report it (default), 3/11 only when configured to exclude them."""
+    rows = [(f"E{i:02d}", "PR" if i < 3 else ("SD" if i < 11 else None), None, 5.0, 1.0, 9.0,
+             1.0, True) for i in range(18)]
+    sheet = make_sheet(rows + [("X", "NE", None, 1.0, 1.0, 2.0, 1.0, False)])
+    out = outcomes(sheet, CONFIG).set_index("metric")
+    assert (out.loc["ORR", "n"], out.loc["ORR", "count"]) == (18, 3)
+    assert "7 evaluable without a best response counted as non-responders" in out.loc[
+        "ORR", "method"]
+    excl = outcomes(sheet, {**CONFIG, "statistics": {"unassessed_response": "exclude"}})
+    excl = excl.set_index("metric")
+    assert (excl.loc["ORR", "n"], excl.loc["ORR", "count"]) == (11, 3)
+    assert "excluded (statistics.unassessed_response)" in excl.loc["ORR", "method"]
+    # the response tests use the same denominators
+    alt = pd.DataFrame([alteration_row(pid, "G1", "AMP" if k % 3 == 0 else "NEUTRAL", 2.0,
+                                       False) for k, pid in enumerate(sheet.patient_id)])
+    row = associations(alt, sheet, CONFIG).query("test == 'fisher' and alteration == "
+                                                 "'amplification'").iloc[0]
+    assert row.n_assessed == 18
+    row = associations(alt, sheet, {**CONFIG, "statistics": {
+        "unassessed_response": "exclude"}}).query(
+        "test == 'fisher' and alteration == 'amplification'").iloc[0]
+    assert row.n_assessed == 11
 
 
 def test_outcomes_survival_population_evaluable(trial):
@@ -97,7 +131,8 @@ def test_outcomes_survival_population_evaluable(trial):
     out = outcomes(sheet, cfg).set_index("metric")
     assert out.loc["median_OS", "n"] == 10
     ev = sheet[sheet.evaluable]
-    assert out.loc["median_OS", "estimate"] == kaplan_meier_median(ev.os_months, ev.os_event)[0]
+    assert out.loc["median_OS", "estimate"] == kaplan_meier_median(
+        ev.os_months, ev.os_event, conf_level=0.95, conf_type="log")[0]
 
 
 def test_outcomes_other_responders(trial):
@@ -149,19 +184,58 @@ def test_twist1_correlation_as_published_kind(trial):
     assert rows.loc["spearman", "n_assessed"] == len(sub) == 9
     ref = spearman_one(sub.cn_value, sub.best_pct_change)
     assert math.isclose(rows.loc["spearman", "p_value"], ref["p_value"], rel_tol=1e-12)
-    pr = stats.pearsonr(sub.cn_value, sub.best_pct_change)
+    # Pearson on log2(copy number / ploidy): the amplified outliers no longer dominate
+    pr = stats.pearsonr(np.log2(sub.cn_fold.astype(float)), sub.best_pct_change)
     assert math.isclose(rows.loc["pearson", "effect"], pr.statistic, rel_tol=1e-9)
     assert math.isclose(rows.loc["pearson", "p_value"], pr.pvalue, rel_tol=1e-9)
+    assert "log2(copy number / ploidy)" in rows.loc["pearson", "note"]
     assert rows.loc["spearman", "effect"] < 0  # amplified tumours shrink
+    assert rows.loc["spearman", "family"] == "primary"
+    assert rows.loc["pearson", "family"] == "exploratory"
 
 
-def test_q_values_within_endpoint_and_test(trial):
+def test_pearson_floor_for_homozygous_deletions(trial):
     sheet, alt = trial
     table = associations(alt, sheet, CONFIG)
+    row = table.query("gene == 'CDKN2A' and test == 'pearson'").iloc[0]
+    sub = alt[alt.gene == "CDKN2A"].merge(sheet, on="patient_id")
+    sub = sub[sub.evaluable & sub.cn_value.notna()]
+    x = np.log2(np.maximum(sub.cn_fold.astype(float), 1 / 16))  # 0 copies -> log2 = -4
+    assert math.isclose(row.p_value, stats.pearsonr(x, sub.best_pct_change).pvalue,
+                        rel_tol=1e-9)
+
+
+def test_families_and_q_values(trial):
+    """Primary: response:fisher, best_pct_change:spearman, pfs:logrank together; exploratory:
+    one BH per test, never two views of one hypothesis in one family."""
+    sheet, alt = random_cohort(60, 5, seed=8)
+    table = associations(alt, sheet, CONFIG)
     from cohortmark.stats import benjamini_hochberg
-    for _, fam in table.groupby(["endpoint", "test"]):
+    assert set(table.family) == {"primary", "exploratory"}
+    prim = table[table.family == "primary"]
+    assert set(zip(prim.endpoint, prim.test)) == {("response", "fisher"),
+                                                  ("best_pct_change", "spearman"),
+                                                  ("pfs", "logrank")}
+    assert prim.p_value.notna().sum() > 20
+    np.testing.assert_allclose(prim.q_value, benjamini_hochberg(prim.p_value.to_numpy()),
+                               equal_nan=True)
+    explo = table[table.family == "exploratory"]
+    for _, fam in explo.groupby("test"):
         np.testing.assert_allclose(fam.q_value, benjamini_hochberg(fam.p_value.to_numpy()),
                                    equal_nan=True)
+        assert not ({"pearson", "spearman"} <= set(fam.test))
+        assert not ({"logrank", "cox"} <= set(fam.test))
+    # a configured primary set; two views of one hypothesis are refused
+    cfg = {**CONFIG, "statistics": {"primary_tests": ["os:cox", "response:fisher"]}}
+    again = associations(alt, sheet, cfg)
+    assert set(again[again.family == "primary"].test) == {"cox", "fisher"}
+    from cohortmark.errors import InputError
+    with pytest.raises(InputError, match="statistics.primary_tests.*same hypothesis|same "
+                       "hypothesis"):
+        associations(alt, sheet, {**CONFIG, "statistics": {
+            "primary_tests": ["pfs:logrank", "pfs:cox"]}})
+    with pytest.raises(InputError, match="not a test"):
+        associations(alt, sheet, {**CONFIG, "statistics": {"primary_tests": ["pfs:fisher"]}})
 
 
 def test_tests_configurable(trial):
@@ -206,8 +280,8 @@ def naive_row(sheet, alt, gene, kind, endpoint, test):
                       "any": (amp | dele | mut, amp | dele | mut | (cn_known & mut_known)),
                       "copy_number": (None, cn_known & d.cn_value.notna())}[kind]
     if endpoint in ("response", "best_pct_change"):
-        ok = d.evaluable & (d.best_response.notna() if endpoint == "response"
-                            else d.best_pct_change.notna())
+        # evaluable without a best response: a non-responder (statistics.unassessed_response)
+        ok = d.evaluable & (True if endpoint == "response" else d.best_pct_change.notna())
     else:
         ok = d[f"{endpoint}_months"].notna() & d[f"{endpoint}_event"].notna()
     d = d[known & ok]
@@ -224,7 +298,8 @@ def naive_row(sheet, alt, gene, kind, endpoint, test):
     if test == "spearman":
         return spearman_one(d.cn_value, d.best_pct_change)["p_value"]
     if test == "pearson":
-        return stats.pearsonr(d.cn_value, d.best_pct_change).pvalue
+        return stats.pearsonr(np.log2(np.maximum(d.cn_fold.astype(float), 1 / 16)),
+                              d.best_pct_change).pvalue
     lifelines = pytest.importorskip("lifelines")
     t, e = d[f"{endpoint}_months"], d[f"{endpoint}_event"]
     if test == "logrank":
@@ -235,9 +310,16 @@ def naive_row(sheet, alt, gene, kind, endpoint, test):
     return fit.summary.loc["g", "p"]
 
 
+# the asymptotic log-rank everywhere and every group size tested, to compare with lifelines
+# row by row (the permutation test and the minimum group size are tested on their own)
+ASYMPTOTIC = {**CONFIG, "statistics": {"logrank_permutation_below": 0,
+                                       "logrank_permutation_min_expected": 0,
+                                       "min_altered_survival": 1}}
+
+
 def test_vectorised_equals_naive_per_row():
     sheet, alt = random_cohort(70, 6, seed=3)
-    table = associations(alt, sheet, CONFIG)
+    table = associations(alt, sheet, ASYMPTOTIC)
     tested = table[table.p_value.notna()]
     assert len(tested) > 100
     for _, row in tested.iterrows():
@@ -284,9 +366,17 @@ def test_interactions_counts_and_fisher(trial):
     assert row.n_assessed == row.n_both + row.n_gene1_only + row.n_gene2_only + row.n_neither
     ref = stats.fisher_exact([[row.n_both, row.n_gene1_only], [row.n_gene2_only, row.n_neither]])
     assert math.isclose(row.p_value, ref.pvalue, rel_tol=1e-9)
-    assert row.relation == "exclusivity"
+    # p = 0.08 (q higher): no evidence, so no label (issue 16)
+    assert row.relation == "no evidence" and row.note.startswith("q = ")
     mdm2 = table.query("gene1 == 'MDM2'")
     assert mdm2.p_value.isna().all() and (mdm2.relation == "").all()
+    # the label follows the p-value when asked, at the configured level
+    by_p = interactions(alt, {**CONFIG, "statistics": {"interactions": {
+        "label_by": "p", "alpha": 0.1}}})
+    row = by_p.query("gene1 == 'TWIST1' and gene2 == 'CDKN2A'").iloc[0]
+    assert row.p_value < 0.1 and row.relation == "exclusivity"
+    # CDKN2A and TWIST1: chromosomes 9 and 7, not co-located; CDKN2A: 9p21 beside CDKN2B
+    assert not row.co_located and math.isnan(row.distance_mb)
 
 
 def test_interactions_random_against_scipy():
@@ -330,8 +420,10 @@ def test_bundled_example_against_r():
     assert out.loc["ORR", "n"] == orr.n and out.loc["ORR", "estimate"] == orr.estimate
     assert math.isclose(out.loc["ORR", "ci_low"], orr.ci_low, rel_tol=1e-9)
     assert math.isclose(out.loc["ORR", "ci_high"], orr.ci_high, rel_tol=1e-9)
-    for metric, ep in (("median_PFS", "pfs"), ("median_OS", "os")):
-        r = ref[ref.endpoint == ep].iloc[0]
+    for metric, ep, test in (("median_PFS", "pfs", "km_median"), ("median_OS", "os", "km_median"),
+                             ("PFS_3mo", "pfs", "km_rate_3"), ("PFS_6mo", "pfs", "km_rate_6"),
+                             ("OS_3mo", "os", "km_rate_3"), ("OS_6mo", "os", "km_rate_6")):
+        r = ref[(ref.endpoint == ep) & (ref.test == test)].iloc[0]
         for col in ("estimate", "ci_low", "ci_high"):
             ours, theirs = out.loc[metric, col], r[col]
             assert (math.isnan(ours) and math.isnan(theirs)) or math.isclose(ours, theirs), (
@@ -356,6 +448,10 @@ def test_bundled_example_against_r():
     twist = table.query("gene == 'TWIST1' and alteration == 'amplification' and "
                         "test == 'fisher'").iloc[0]
     assert math.isclose(twist.p_value, 1 / 36, rel_tol=1e-12)  # hand-worked: 2 of 2 vs 0 of 7
+    assert round(twist.p_value, 3) == 0.028  # the published value
+    assert (round(out.loc["ORR", "estimate"], 3), round(out.loc["ORR", "ci_low"], 3),
+            round(out.loc["ORR", "ci_high"], 3)) == (0.2, 0.025, 0.556)  # 20.0%, 2.5-55.6
+    assert out.loc["DCR", "estimate"] == 0.6
 
 
 def test_statistics_step_writes_three_tables(tmp_path):
@@ -374,17 +470,21 @@ def test_statistics_step_writes_three_tables(tmp_path):
                               interactions=tmp_path / f"{run}" / "interactions.tsv")
         smk = SimpleNamespace(
             input=SimpleNamespace(samples=str(data / "example_samples.tsv"),
+                                  panel=str(ROOT / "resources" / "panel.tsv"),
                                   alterations=str(data / "example_alterations.tsv")),
             output=out, log=[str(tmp_path / f"{run}.log")],
-            params=SimpleNamespace(settings=dict(CONFIG), population=None))
+            params=SimpleNamespace(settings=dict(CONFIG), population=None, build="GRCh38"))
         steps.run(steps.statistics, smk)
         outputs[run] = {k: Path(v).read_bytes() for k, v in vars(out).items()}
     assert outputs[1] == outputs[2]
     inter = read_tsv(tmp_path / "1" / "interactions.tsv")
     assert list(inter.columns) == schema.INTERACTION_COLUMNS and len(inter) == 18 * 17 // 2
+    pair = inter.query("gene1 == 'CDKN2A' and gene2 == 'CDKN2B'").iloc[0]
+    assert bool(pair.co_located)  # the panel's coordinates reach the step (9p21 neighbours)
     assoc = read_tsv(tmp_path / "1" / "associations.tsv")
     assert list(assoc.columns) == schema.ASSOCIATION_COLUMNS
     assert len(assoc) == 18 * (4 * 6 + 3)
+    assert set(assoc.family) == {"primary", "exploratory"}
     twist = assoc.query("gene == 'TWIST1' and alteration == 'amplification' and test == 'fisher'")
     assert twist.effect.item() == float("inf")
 
@@ -416,3 +516,56 @@ def test_tiny_and_empty_inputs():
     assert len(interactions(alt, CONFIG)) == 1
     empty = pd.DataFrame(columns=schema.ALTERATION_COLUMNS)
     assert associations(empty, sheet, CONFIG).empty and interactions(empty, CONFIG).empty
+
+
+def test_interactions_flag_co_located_pairs():
+    """CDKN2A/CDKN2B (9p21, 8 kb apart) are neighbours; MDM2/CDK4 (12q, 11 Mb apart) share
+    the amplicon in the data (cn_coamplified, or the same call and run length)."""
+    rows = []
+    for i in range(12):
+        pid = f"P{i:02d}"
+        amp, dele = i < 6, i in (3, 7, 8)
+        for gene in ("MDM2", "CDK4", "CDKN2A", "CDKN2B", "TP53"):
+            on_amp = gene in ("MDM2", "CDK4") and amp
+            on_del = gene in ("CDKN2A", "CDKN2B") and dele
+            call = "AMP" if on_amp else "HOMDEL" if on_del else "NEUTRAL"
+            row = alteration_row(pid, gene, call, 20.0 if on_amp else 0.0 if on_del else 2.0,
+                                 False)
+            row["cn_segment_length"] = 5e5 if on_del else 1.2e7 if on_amp else None
+            row["cn_coamplified"] = ({"MDM2": "CDK4", "CDK4": "MDM2"}[gene] if on_amp and i < 2
+                                     else None)
+            rows.append(row)
+    alt = pd.DataFrame(rows)
+    table = interactions(alt, CONFIG).set_index(["gene1", "gene2"])
+    mdm2 = table.loc[("MDM2", "CDK4")]
+    assert mdm2.co_located and mdm2.distance_mb == pytest.approx(11.05, abs=0.01)
+    assert "one copy-number run in 6 patients" in mdm2.note
+    cdkn2 = table.loc[("CDKN2A", "CDKN2B")]
+    assert cdkn2.co_located and cdkn2.distance_mb < 0.01 and "neighbours" in cdkn2.note
+    assert not table.loc[("MDM2", "TP53")].co_located  # chromosomes 12 and 17
+    # 6/6 co-amplified of 12: significant, labelled, and still flagged as linkage
+    assert mdm2.relation == "co-occurrence" and mdm2.q_value < 0.05
+    # without the data evidence, 11 Mb is not "a few Mb": only the distance rule could flag it
+    plain = alt.drop(columns=["cn_segment_length", "cn_coamplified"])
+    again = interactions(plain, CONFIG).set_index(["gene1", "gene2"])
+    assert not again.loc[("MDM2", "CDK4")].co_located
+    wide = interactions(plain, {**CONFIG, "statistics": {"interactions": {
+        "colocated_max_distance": 12e6}}}).set_index(["gene1", "gene2"])
+    assert wide.loc[("MDM2", "CDK4")].co_located
+
+
+def test_methods_text_follows_the_settings():
+    from cohortmark.stats.describe import methods_text
+    text = methods_text(CONFIG)
+    assert "Fisher (response)" in text["multiplicity"] and "log-rank (PFS)" in text["multiplicity"]
+    assert "Spearman (best % change)" in text["multiplicity"]
+    assert "count as non-responders" in text["outcomes"] and "95%" in text["outcomes"]
+    assert "3, 6 months" in text["survival"] and "conf.type 'log'" in text["survival"]
+    assert "at least 3 patients in both" in text["small_groups"]
+    other = methods_text({**CONFIG, "statistics": {
+        "conf_level": 0.9, "primary_tests": ["os:cox"], "unassessed_response": "exclude",
+        "landmarks_months": [6, 12], "km_conf_type": "log-log", "min_altered_survival": 5}})
+    assert "Cox (OS)" in other["multiplicity"] and "Fisher (response)" not in other["multiplicity"]
+    assert "are left out" in other["outcomes"] and "90%" in other["outcomes"]
+    assert "6, 12 months" in other["survival"] and "log(-log S)" in other["survival"]
+    assert "at least 5 patients in both" in other["small_groups"]

@@ -1,68 +1,25 @@
 """The whole workflow on the bundled example cohort, in a temporary directory.
 
-One run is shared by the tests of this module (session fixture); the incremental tests then
-change that directory, so they run last and in order.
+One finished run is shared by the whole session (conftest.example_run); tests that add
+patients or change files work on a clone of it.
 """
 
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from cohortmark.ingest import shard_of
+from runs import ROOT, SNAKEMAKE, clone_run, planned_jobs, snakemake, table
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 pytestmark = pytest.mark.workflow
 
 
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = SNAKEMAKE + ["--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-                       "--configfile", str(workdir / "config" / "config.yaml"), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
-
-
-def copy_example(dest: Path) -> Path:
-    shutil.copytree(ROOT / "example", dest / "example")
-    shutil.copytree(ROOT / "config", dest / "config")
-    return dest
-
-
-def planned_jobs(result: subprocess.CompletedProcess) -> dict[str, int]:
-    """Rule -> job count from the 'Job stats' table of a dry run."""
-    jobs, in_table = {}, False
-    for line in result.stdout.splitlines():
-        if line.startswith("job") and "count" in line:
-            in_table = True
-            continue
-        if in_table:
-            m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-            if m and m.group(1) != "total":
-                jobs[m.group(1)] = int(m.group(2))
-            elif line.strip().startswith("total"):
-                break
-    return jobs
-
-
-def run_example(dest: Path, cores: str = "2") -> Path:
-    """Copy the example into dest, run the whole workflow there, and return dest."""
-    workdir = copy_example(dest)
-    result = snakemake(workdir, "--cores", cores)
-    assert result.returncode == 0, result.stderr[-5000:]
-    return workdir
-
-
-@pytest.fixture(scope="module")
-def example_run(tmp_path_factory):
-    return run_example(tmp_path_factory.mktemp("example"))
-
-
-def table(workdir, name):
-    return pd.read_csv(workdir / "results" / name, sep="\t", keep_default_na=False,
-                       na_values=[""])
+@pytest.fixture
+def clone(example_run, tmp_path) -> Path:
+    """A copy of the finished example run that a test may change."""
+    return clone_run(example_run, tmp_path / "run")
 
 
 def test_outcomes_match_the_published_trial(example_run):
@@ -101,7 +58,7 @@ def test_outputs_of_the_contract_exist(example_run):
     for name in ("cohort/associations.tsv", "ctdna/trajectories.tsv", "report.html"):
         assert (res / name).stat().st_size > 0, name
     for fig in ("biomarker_heatmap", "waterfall", "swimmer", "ctdna_vaf", "km_pfs", "km_os",
-                "forest"):
+                "forest", "interactions"):
         for ext in ("svg", "png"):
             assert (res / "figures" / f"{fig}.{ext}").stat().st_size > 1000, (fig, ext)
     assoc = table(example_run, "cohort/associations.tsv")
@@ -174,7 +131,33 @@ def test_twist1_association_agrees_with_scipy(example_run):
     assert round(row["p_value"], 3) == 0.028
 
 
-def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
+def test_export_reads_back_as_the_cohort_table(example_run):
+    """results/export/cbioportal read back with cohortmark's own readers (gene panel matrix
+    applied) gives the run's alterations table for every patient x gene."""
+    import yaml
+    from cohortmark.config import resolve
+    from cohortmark.export import read_study
+    from cohortmark.genome import load_panel
+
+    config = resolve(yaml.safe_load((example_run / "config" / "config.yaml").read_text()))
+    back = read_study(example_run / "results" / "export" / "cbioportal", load_panel(), config,
+                      "GRCh38").set_index(["patient_id", "gene"])
+    alt = table(example_run, "cohort/alterations.tsv").set_index(["patient_id", "gene"])
+    assert list(back.index) == list(alt.index)
+    for col in ("cn_status", "cn_call", "mut_status", "mutation_class"):
+        assert back[col].fillna("").equals(alt[col].fillna("")), col
+    n = pd.to_numeric(back["n_mutations"]).fillna(-1)
+    assert n.equals(pd.to_numeric(alt["n_mutations"]).fillna(-1).astype(n.dtype))
+    assert ((back["cn_value"] - alt["cn_value"]).abs().fillna(0) < 1e-9).all()
+    log = (example_run / "logs" / "export.log").read_text()
+    assert "export: study cohortmark_example, 11 samples, profiles mutations, cna" in log
+    maf = (example_run / "results" / "export" / "cohort.maf").read_text()
+    assert maf == (example_run / "results" / "export" / "cbioportal" / "data_mutations.txt"
+                   ).read_text()
+
+
+def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
+    example_run = clone
     sheet_path = example_run / "config" / "samples.tsv"
     sheet = pd.read_csv(sheet_path, sep="\t", dtype=str, keep_default_na=False)
     new = sheet.iloc[0].copy()
@@ -184,10 +167,12 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     jobs = planned_jobs(dry)
     assert jobs.get("ingest_shard") == 1, dry.stdout
     assert f"shard_{shard_of('P12', 16)}.alterations.tsv" in dry.stdout
+    from cohortmark.figures import registry
+
     assert set(jobs) - {"ingest_shard", "all"} <= {
         "cohort_alterations", "statistics", "ctdna", "ctdna_figures", "eligibility",
-        "trial_matches_figure", "figures", "report"}
-    real = snakemake(example_run, "--cores", "2")
+        "report", "export"} | {f"figure_{f.name}" for f in registry.FIGURES}
+    real = snakemake(example_run, "--cores", "2", "results/cohort/alterations.tsv")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()
     n_in_shard = sum(shard_of(p, 16) == shard_of("P12", 16) for p in sheet["patient_id"])
@@ -196,7 +181,8 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(example_run):
     assert len(table(example_run, "cohort/alterations.tsv")) == 12 * 18
 
 
-def test_changed_file_recomputes_only_that_patient(example_run):
+def test_changed_file_recomputes_only_that_patient(clone):
+    example_run = clone
     sheet = pd.read_csv(example_run / "config" / "samples.tsv", sep="\t", dtype=str,
                         keep_default_na=False)
     row = sheet[sheet["cn_file"] != ""].iloc[1]
@@ -212,7 +198,7 @@ def test_changed_file_recomputes_only_that_patient(example_run):
     dry = snakemake(example_run, "--cores", "2", "-n")
     assert planned_jobs(dry).get("ingest_shard") == 1
     assert f"shard_{shard}.alterations.tsv" in dry.stdout
-    real = snakemake(example_run, "--cores", "2")
+    real = snakemake(example_run, "--cores", "2", "results/cohort/alterations.tsv")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard}.log").read_text()
     m = re.search(r"(\d+) patients, (\d+) from cache", log)
@@ -228,12 +214,16 @@ def test_lint_is_clean():
     assert result.returncode == 0 and "Congratulations" in text, text
 
 
-def test_analysis_population_changes_the_outcomes_and_the_report_says_so(tmp_path):
+def test_analysis_population_changes_the_outcomes_and_the_report_says_so(clone):
     """The trial's enrolment rule as the analysis population: 'MDM2: AMP & TP53: WT'."""
-    workdir = copy_example(tmp_path)
+    workdir = clone
     config = workdir / "config" / "config.yaml"
     config.write_text(config.read_text().replace("# analysis_population: mdm2_inhibitor",
                                                  "analysis_population: mdm2_inhibitor"))
+    dry = snakemake(workdir, "--cores", "2", "-n")
+    jobs = set(planned_jobs(dry))  # the statistics and what shows them (test_reruns: exactly)
+    assert {"statistics", "report"} <= jobs and not jobs & {"ingest_shard", "eligibility",
+                                                          "cohort_alterations"}, dry.stdout
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-5000:]
     elig = table(workdir, "cohort/eligibility.tsv")

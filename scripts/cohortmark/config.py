@@ -174,19 +174,33 @@ def reference_markdown(schema: dict | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def replace_generated(text: str, begin: str, end: str, body: str) -> str:
+    """``text`` with the part between the ``begin`` and ``end`` marker lines replaced by
+    ``body`` (the generated parts of config/README.md)."""
+    if begin not in text or end not in text:
+        raise ValueError(f"config/README.md lacks the marker {begin[:60]!r}...")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n\n{body}\n{end}{tail}"
+
+
 def readme_with_reference(text: str, schema: dict | None = None) -> str:
-    """``text`` (config/README.md) with the part between the markers regenerated."""
-    if README_BEGIN not in text or README_END not in text:
-        raise ValueError("config/README.md lacks the generated-reference markers")
-    head, rest = text.split(README_BEGIN, 1)
-    _, tail = rest.split(README_END, 1)
-    return f"{head}{README_BEGIN}\n\n{reference_markdown(schema)}\n{README_END}{tail}"
+    """``text`` (config/README.md) with the settings reference regenerated."""
+    return replace_generated(text, README_BEGIN, README_END, reference_markdown(schema))
+
+
+def write_config_readme(path: str | Path = "config/README.md") -> None:
+    """Regenerate both generated parts of config/README.md: the settings reference (from the
+    schema) and the copy-number formats table (from the reader registry)."""
+    from .copynumber.formats.docs import readme_with_formats
+
+    readme = Path(path)
+    text = readme_with_formats(readme_with_reference(readme.read_text(encoding="utf-8")))
+    readme.write_text(text, encoding="utf-8")
+    print(f"wrote the generated parts of {readme}")
 
 
 if __name__ == "__main__":  # make config-docs
     import sys
 
-    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "config/README.md")
-    readme.write_text(readme_with_reference(readme.read_text(encoding="utf-8")),
-                      encoding="utf-8")
-    print(f"wrote the reference part of {readme}")
+    write_config_readme(sys.argv[1] if len(sys.argv) > 1 else "config/README.md")

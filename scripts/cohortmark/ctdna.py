@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from .config import section
@@ -459,28 +460,12 @@ def concordance(link: pd.DataFrame) -> pd.DataFrame:
     return tab.reset_index()
 
 
-def km_median(times, events) -> float:
-    """Kaplan-Meier median as R's survfit: where S first drops to 0.5 or below; if S is exactly
-    0.5 from t_a to the next event time t_b, the midpoint (t_a + t_b) / 2. NaN if not reached."""
-    data = sorted(zip(map(float, times), map(int, events)))
-    surv = 1.0
-    event_times = sorted({t for t, e in data if e})
-    for k, t in enumerate(event_times):
-        d = sum(1 for u, e in data if u == t and e)
-        n = sum(1 for u, _ in data if u >= t)
-        surv *= 1 - d / n
-        if abs(surv - 0.5) < 1e-12:
-            return (t + event_times[k + 1]) / 2 if k + 1 < len(event_times) else t
-        if surv < 0.5:
-            return t
-    return math.nan
-
-
 def pfs_by_molecular_response(link: pd.DataFrame) -> pd.DataFrame:
     """PFS by molecular status (schema.PFS_BY_RESPONSE_COLUMNS): n, events, KM median, and the
-    log-rank p of responders vs non-responders (same value on both rows). Patients without PFS
-    are left out of n (counted in ``n_missing_pfs``)."""
-    from lifelines.statistics import logrank_test
+    log-rank p of responders vs non-responders (same value on both rows), both from
+    ``cohortmark.stats.survival`` (R survfit median, survdiff p). Patients without PFS are left
+    out of n (counted in ``n_missing_pfs``)."""
+    from .stats.survival import logrank, median_survival
 
     rows, groups = [], {}
     for status in ("responder", "non_responder", "not_evaluable"):
@@ -490,13 +475,15 @@ def pfs_by_molecular_response(link: pd.DataFrame) -> pd.DataFrame:
         rows.append({"molecular_status": status, "n": len(known),
                      "n_missing_pfs": len(sub) - len(known),
                      "events": int(known["pfs_event"].sum()) if len(known) else 0,
-                     "median_pfs_months": km_median(known["pfs_months"], known["pfs_event"])
+                     "median_pfs_months": median_survival(known["pfs_months"],
+                                                          known["pfs_event"])
                      if len(known) else math.nan})
     a, b = groups["responder"], groups["non_responder"]
     p = math.nan
     if len(a) and len(b) and (a["pfs_event"].sum() + b["pfs_event"].sum()) > 0:
-        p = float(logrank_test(a["pfs_months"], b["pfs_months"], a["pfs_event"],
-                               b["pfs_event"]).p_value)
+        both = pd.concat([a, b])
+        p = float(logrank(both["pfs_months"].to_numpy(float), both["pfs_event"].to_numpy(float),
+                          np.r_[np.ones(len(a)), np.zeros(len(b))])["p_value"][0])
     for row in rows[:2]:
         row["logrank_p"] = p
     return pd.DataFrame(rows, columns=PFS_BY_RESPONSE_COLUMNS)

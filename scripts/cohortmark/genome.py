@@ -52,11 +52,66 @@ def load_genes(build: str = "GRCh38") -> pd.DataFrame:
     return _genes(build).copy()
 
 
+@cache
+def _annotation_by_symbol(build: str) -> pd.DataFrame:
+    """The build's annotation keyed by *current* HGNC symbol: an annotation name that HGNC
+    has since renamed (GENCODE v27's ACPP) is found under its current symbol (ACP3); names
+    HGNC does not know (clone names) stay as they are. First row wins for a repeated key."""
+    from .symbols import symbols
+
+    genes = _genes(build)
+    table = symbols()
+    names = set(genes["gene"])
+    keys = []
+    for g in genes["gene"]:
+        r = table.resolve(g)
+        current = r.symbol if r.how in ("current", "previous") else None
+        # a renamed annotation name keys its current symbol unless that symbol is annotated too
+        keys.append(current if current is not None and (current == g or current not in names)
+                    else g)
+    out = genes.assign(key=keys)
+    return out[~out["key"].duplicated()].set_index("key")
+
+
+def resolve_genes(names, build: str, *, path: str | None = None, what: str = "panel"):
+    """Names (panel genes) as the current HGNC symbols of genes in the build's annotation.
+
+    Returns (symbols, renamings): renamings are (given, current, how) for every name that
+    changed. InputError for an ambiguous name (naming the candidates) or a name neither HGNC
+    nor the annotation knows (listing all such names)."""
+    from .symbols import describe, symbols
+
+    index = _annotation_by_symbol(build)
+    table = symbols()
+    out, renamed, unknown = [], [], []
+    for name in names:
+        r = table.resolve(name)
+        if r.how == "ambiguous":
+            raise InputError(f"gene symbol {name!r} is ambiguous: a previous symbol or alias of "
+                             f"{', '.join(r.candidates)}; use the current symbol",
+                             path=path, field="gene")
+        target = r.symbol if r.symbol is not None and r.symbol in index.index else name
+        if target not in index.index:
+            unknown.append(name if r.symbol is None else f"{name} ({r.symbol})")
+            continue
+        if target != name:
+            renamed.append({"given": name, "symbol": target, "how": r.how,
+                            "text": describe(r) if r.symbol == target else
+                            f"{name} -> {target}"})
+        out.append(target)
+    if unknown:
+        raise InputError(f"gene(s) not in the {build} annotation (nor a previous symbol or "
+                         f"alias of one): {', '.join(unknown)}", path=path, field="gene")
+    return out, renamed
+
+
 def load_panel(path: str | Path | None = None, build: str = "GRCh38") -> pd.DataFrame:
     """The gene panel joined to the build's annotation, in panel order.
 
-    Columns: gene, group, chrom, start, end. A panel TSV needs a ``gene`` column; ``group`` is
-    optional (empty when absent). An unknown or duplicated gene raises InputError.
+    Columns: gene (the current HGNC symbol), group, chrom, start, end. A panel TSV needs a
+    ``gene`` column; ``group`` is optional (empty when absent). Previous and alias symbols are
+    resolved to the current one (``panel.attrs["renamed"]`` lists each renaming:
+    given, symbol, how, text); an unknown, ambiguous or duplicated gene raises InputError.
     """
     path = Path(path) if path else DEFAULT_PANEL
     try:
@@ -74,10 +129,15 @@ def load_panel(path: str | Path | None = None, build: str = "GRCh38") -> pd.Data
     dup = panel["gene"][panel["gene"].duplicated()]
     if len(dup):
         raise InputError(f"gene {dup.iloc[0]!r} is listed twice", path=str(path), field="gene")
-    genes = _genes(build).set_index("gene")
-    unknown = [g for g in panel["gene"] if g not in genes.index]
-    if unknown:
-        raise InputError(f"gene(s) not in the {build} annotation: {', '.join(unknown)}",
-                         path=str(path), field="gene")
-    out = panel[["gene", "group"]].join(genes, on="gene")
-    return out.reset_index(drop=True)
+    genes, renamed = resolve_genes(panel["gene"].tolist(), build, path=str(path))
+    seen: dict = {}
+    for g, original in zip(genes, panel["gene"]):
+        if g in seen:
+            raise InputError(f"gene {original!r} and {seen[g]!r} are both {g!r} (previous "
+                             "symbol or alias): listed twice", path=str(path), field="gene")
+        seen[g] = original
+    index = _annotation_by_symbol(build)
+    out = pd.DataFrame({"gene": genes, "group": panel["group"].to_numpy()})
+    out = out.join(index[["chrom", "start", "end"]], on="gene").reset_index(drop=True)
+    out.attrs["renamed"] = renamed
+    return out

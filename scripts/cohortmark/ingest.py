@@ -53,12 +53,13 @@ def ingest_record(row: dict) -> dict:
 
 def patient_files(record: dict) -> list[str]:
     """Every file a patient's ingest reads: its copy-number and variant files and the files
-    read beside them (a VCF's index)."""
+    read beside them (a VCF's index, a caller's purity/ploidy file)."""
+    from .copynumber import side_files
     from .variants import companion_files
 
     files = []
     if record.get("cn_file"):
-        files.append(record["cn_file"])
+        files += [record["cn_file"], *side_files(record["cn_file"])]
     if record.get("variant_file"):
         files += [record["variant_file"], *companion_files(record["variant_file"])]
     for col in ("sv_file", "msi_file"):
@@ -163,26 +164,48 @@ class PatientIngest:
         return entry
 
     def copy_number(self, record: dict) -> tuple[pd.DataFrame, dict]:
-        """(gene rows schema.GENE_CN_COLUMNS, patient-level values) of one patient."""
-        from .copynumber import gene_copy_number, not_profiled, read_segments
+        """(gene rows schema.GENE_CN_COLUMNS, patient-level values) of one patient.
+
+        The segments, the format, the sample used and the purity/ploidy the caller wrote
+        beside the file are cached under the checksums of the file and of those side files;
+        purity and ploidy are then chosen (sheet, caller, default) and the genes called."""
+        from .copynumber import (
+            caller_fit,
+            gene_copy_number,
+            not_profiled,
+            purity_ploidy,
+            read_sample,
+            sample_request,
+            segment_unit,
+            side_files,
+        )
+        from .copynumber.formats import CallerFit
 
         pid, path = record["patient_id"], record.get("cn_file")
-        purity, ploidy = record.get("purity"), record.get("ploidy")
-        values = {"purity": purity if purity is not None else self.cn_cfg["default_purity"],
-                  "purity_source": "sheet" if purity is not None else "default",
-                  "ploidy": ploidy if ploidy is not None else self.cn_cfg["default_ploidy"],
-                  "ploidy_source": "sheet" if ploidy is not None else "default"}
         if not path:
-            return not_profiled(self.panel), {k: None for k in values}
+            values = purity_ploidy(record, None, None, self.cn_cfg, profiled=False)
+            return not_profiled(self.panel), {"cn_format": None, "cn_sample": None, **values}
         fmt = record.get("cn_format") or None
-        sample = record.get("tumor_sample") or None
+        want = sample_request(record)
         key = digest({**self._segment_base, "file": self._sha(path), "format": fmt,
-                      "sample": sample, "patient": pid})
-        segments = self._cached(key, lambda: {"segments": read_segments(
-            path, fmt, sample, patient=pid, config=self.cn_cfg, build=self.build)})["segments"]
-        genes = gene_copy_number(segments, self.panel, purity=purity, ploidy=ploidy,
-                                 config=self.cn_cfg, patient=pid)
-        return genes, values
+                      "side_files": {p: self._sha(p) for p in side_files(path)},
+                      "sample": [want.cn_sample, want.tumor_sample], "patient": pid})
+
+        def compute():
+            segments, reader, chosen, table = read_sample(
+                path, fmt, want, patient=pid, config=self.cn_cfg, build=self.build)
+            fit = caller_fit(reader, path, table)
+            return {"segments": segments, "format": reader.name, "sample": chosen,
+                    "caller": None if fit is None else
+                    {"purity": fit.purity, "ploidy": fit.ploidy, "path": fit.path}}
+
+        entry = self._cached(key, compute)
+        caller = CallerFit(**entry["caller"]) if entry["caller"] else None
+        segments = entry["segments"]
+        values = purity_ploidy(record, caller, segment_unit(segments), self.cn_cfg)
+        genes = gene_copy_number(segments, self.panel, purity=values["purity"],
+                                 ploidy=values["ploidy"], config=self.cn_cfg, patient=pid)
+        return genes, {"cn_format": entry["format"], "cn_sample": entry["sample"], **values}
 
     def mutations(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         """(gene rows schema.GENE_MUT_COLUMNS, variants schema.VARIANT_COLUMNS, values)."""

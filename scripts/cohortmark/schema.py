@@ -7,7 +7,8 @@ readers convert from their file's convention. Chromosome names are canonical wit
 
 # --- sheets (CONTRACT.md) ----------------------------------------------------------------
 SAMPLE_COLUMNS = [
-    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity", "ploidy",
+    "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "cn_sample", "purity",
+    "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
     "treatment_months", "on_treatment", "evaluable", "sv_file", "sv_format", "sv_sample",
     "msi_file", "msi_status", "msi_score", "tmb",
@@ -15,11 +16,12 @@ SAMPLE_COLUMNS = [
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 # The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical
 # columns do not rerun ingest).
-INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "purity",
-                  "ploidy", "sv_file", "sv_format", "sv_sample", "msi_file", "msi_status",
-                  "msi_score", "tmb"]
+INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample",
+                  "cn_sample", "purity", "ploidy", "sv_file", "sv_format", "sv_sample",
+                  "msi_file", "msi_status", "msi_score", "tmb"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
-CN_FORMATS = ["cnvkit", "seg", "purple", "facets", "ascat", "gene_table", "cbioportal", "gistic"]
+# CN_FORMATS (the sheet's cn_format values) is the copy-number format registry's list of
+# names, cohortmark.copynumber.formats.FORMATS: see __getattr__ at the end of this module.
 
 # --- reader outputs ----------------------------------------------------------------------
 # Segments: one row per segment of one sample. ``value`` is in ``unit``:
@@ -53,26 +55,35 @@ ALTERATION_COLUMNS = (["patient_id", "gene", "gene_group", "cn_status", "cn_call
                        "cn_focal", "cn_coamplified", "mut_status", "mutation_class",
                        "protein_change", "vaf", "n_mutations"])
 MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
-# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. purity and
-# ploidy are those the copy-number calls used; *_source says where they came from (sheet,
-# default); empty when the patient has no copy-number file.
+# results/cohort/patients.tsv: one row per patient, patient-level results of ingest. cn_format
+# and cn_sample: the copy-number format and the sample of the file used; purity and ploidy are
+# those the copy-number calls used, *_source says where they came from (sheet, caller = the
+# caller's own file caller_fit_file, default); cn_note flags a default ploidy with absolute
+# copy numbers. Empty when the patient has no copy-number file.
 # tmb: coding non-synonymous somatic variants per Mb of the configured territory; msi_status:
 # MSI-H, MSS or indeterminate (MSIsensor score between the two configured cut-offs); *_source
 # says where the value came from (computed, msisensor file, sheet column), empty when absent.
 BIOMARKER_COLUMNS = ["tmb", "tmb_variants", "tmb_territory_mb", "tmb_source", "msi_status",
                      "msi_score", "msi_sites", "msi_source"]
-PATIENT_COLUMNS = (["patient_id", "purity", "purity_source", "ploidy", "ploidy_source",
-                    "n_panel_variants", "n_structural_variants"] + BIOMARKER_COLUMNS)
+PATIENT_COLUMNS = (["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
+                    "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants",
+                    "n_structural_variants"] + BIOMARKER_COLUMNS)
+# family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
+# (BH-adjusted test by test); q_value is adjusted within the family.
 ASSOCIATION_COLUMNS = [
     "gene", "alteration", "endpoint", "test", "n_assessed", "n_altered", "effect", "ci_low",
-    "ci_high", "p_value", "q_value", "note",
+    "ci_high", "p_value", "q_value", "family", "note",
 ]
+FAMILIES = ["primary", "exploratory"]
 ALTERATION_KINDS = ["amplification", "deletion", "mutation", "fusion", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
+# relation: co-occurrence / exclusivity only when the test says so (statistics.interactions),
+# "no evidence" otherwise, empty when untestable; co_located: the genes are neighbours on the
+# genome or share an amplicon/deletion in the data (physical linkage, not biology).
 INTERACTION_COLUMNS = [
     "gene1", "gene2", "n_both", "n_gene1_only", "n_gene2_only", "n_neither", "n_assessed",
-    "odds_ratio", "p_value", "q_value", "relation",
+    "odds_ratio", "p_value", "q_value", "relation", "co_located", "distance_mb", "note",
 ]
 OUTCOME_COLUMNS = ["metric", "n", "count", "estimate", "ci_low", "ci_high", "method"]
 # reason: the facts that decided; undecided: for status unknown, the facts that were missing
@@ -144,12 +155,33 @@ TEXT_COLUMNS = [
     "protein_change", "ref", "alt", "chrom", "first_timepoint", "progression_timepoint",
     "baseline_timepoint", "on_treatment_timepoint", "status", "reason", "undecided",
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
-    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "metric", "alteration", "endpoint", "test", "relation",
-    "gene_a", "gene_b", "chrom_a", "chrom_b", "sv_type", "gene_order", "frame", "confidence",
-    "caller", "call_id", "sv_status", "sv_partners", "exon", "intron", "tmb_source",
-    "msi_status", "msi_source", "unknown_because", "definition",
+    "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "cn_format",
+    "cn_sample", "caller_fit_file", "cn_note", "metric", "alteration", "endpoint", "test",
+    "relation", "family", "gene_a", "gene_b", "chrom_a", "chrom_b", "sv_type", "gene_order",
+    "frame", "confidence", "caller", "call_id", "sv_status", "sv_partners", "exon", "intron",
+    "tmb_source", "msi_status", "msi_source", "unknown_because", "definition",
     "top_unknown_reason", "undecided_because",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",
-                "resistance_gene", "flag"]
+                "resistance_gene", "flag", "co_located"]
+
+def __getattr__(name: str):
+    """``CN_FORMATS``: the names of the copy-number format registry, in detection order
+    (derived, so that adding a reader module is all it takes to accept a new cn_format)."""
+    if name == "CN_FORMATS":
+        from .copynumber.formats import FORMATS
+
+        return [r.name for r in FORMATS]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+# --- export (cohortmark.export) ------------------------------------------------------------
+# MAF columns of results/export/cohort.maf and the cBioPortal study's data_mutations.txt: the
+# columns cBioPortal's validator and maftools' read.maf require, then vcf2maf's read counts,
+# the caller's VAF in percent (TCGA's i_TumorVAF_WU), the SO consequence, FILTER and vcf_pos.
+MAF_COLUMNS = [
+    "Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position", "Strand",
+    "Variant_Classification", "Variant_Type", "Reference_Allele", "Tumor_Seq_Allele1",
+    "Tumor_Seq_Allele2", "Tumor_Sample_Barcode", "HGVSp_Short", "t_depth", "t_ref_count",
+    "t_alt_count", "i_TumorVAF_WU", "Consequence", "FILTER", "vcf_pos",
+]

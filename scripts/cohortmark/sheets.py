@@ -154,8 +154,8 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
     for col in FILE_COLUMNS:
         out[col] = sheet.files(col, base) if check_files else (
             df[col].replace("", None) if col in df.columns else None)
-    for col in ("cn_format", "tumor_sample", "best_response", "sv_format", "sv_sample",
-                "msi_status"):
+    for col in ("cn_format", "tumor_sample", "cn_sample", "best_response", "sv_format",
+                "sv_sample", "msi_status"):
         out[col] = df[col].replace("", None) if col in df.columns else None
     for row in df.to_dict("records"):
         fmt = row.get("cn_format", "")

@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
-from .config import complete
 from .errors import InputError
 from .genome import load_panel
 from .sheets import load_samples
@@ -71,6 +70,7 @@ def ingest_shard(smk, log) -> None:
         log("note: the sheet or a patient file changed after this run was planned; this shard "
             "reflects the files as they are now, and the next run will check it again")
     panel = load_panel(smk.input.panel, smk.params.build)
+    _log_maf_renamings(records, set(panel["gene"]), log)
     memo = Path(smk.params.cache) / "sha256" / f"shard_{shard}_of_{shards}.json"
     alterations, mutations, patients, calls = run_shard(
         records, panel, smk.params.settings, smk.params.build, smk.params.cache, log=log,
@@ -84,6 +84,17 @@ def ingest_shard(smk, log) -> None:
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
     write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
+
+
+def _log_maf_renamings(records, genes: set, log) -> None:
+    """Each MAF's panel-gene symbols that were renamed to the current HGNC symbol."""
+    from .variants.maf import gene_renamings, looks_like_maf
+
+    mafs = sorted({r["variant_file"] for r in records
+                   if r.get("variant_file") and looks_like_maf(r["variant_file"])})
+    for path in mafs:
+        for text in gene_renamings(path, genes):
+            log(f"{path}: gene symbol renamed {text}")
 
 
 def cohort_alterations(smk, log) -> None:
@@ -108,6 +119,14 @@ def cohort_alterations(smk, log) -> None:
     write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
     log(f"cohort: {len(sheet)} patients x {len(panel)} genes ({n_rows} rows), "
         f"{len(mutations)} panel variants, {len(calls)} structural variants")
+    for r in panel.attrs.get("renamed", []):
+        log(f"panel gene symbol renamed {r['text']}")
+    for key in ("purity_source", "ploidy_source"):
+        counts = patients[key].value_counts().to_dict()
+        log(f"{key.replace('_', ' ')}: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    for row in patients.dropna(subset=["cn_note"]).itertuples():
+        log(f"patient {row.patient_id}: {row.cn_note}")
 
 
 def _population(population_rule, sheet, alterations, log, tables=None):
@@ -140,7 +159,8 @@ def statistics(smk, log) -> None:
     write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
     write_tsv(associations(alterations, sheet, config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
-    write_tsv(interactions(alterations, config), smk.output.interactions,
+    panel = load_panel(smk.input.panel, smk.params.build)  # gene coordinates: co-located pairs
+    write_tsv(interactions(alterations, config, coordinates=panel), smk.output.interactions,
               schema.INTERACTION_COLUMNS)
 
 
@@ -203,20 +223,6 @@ def eligibility(smk, log) -> None:
             f"ineligible, {row.unknown} unknown{why}")
 
 
-def trial_matches_figure(smk, log) -> None:
-    """Rule trial_matches_figure: results/figures/trial_matches.svg and .png."""
-    from .figures.trials import plot_trial_matches
-
-    cfg = complete("figures", smk.params.figures)
-    table = read_tsv(smk.input.eligibility)
-    summary = read_tsv(smk.input.trial_summary)
-    prefix = str(Path(smk.output.svg).with_suffix(""))
-    plot_trial_matches(table, list(smk.params.rules), prefix, summary=summary,
-                       max_columns=cfg["max_heatmap_columns"], bins=cfg["heatmap_bins"],
-                       dpi=cfg["dpi"])
-    log(f"figure trial_matches: {prefix}.svg, {prefix}.png")
-
-
 def ctdna(smk, log) -> None:
     """Rule ctdna: plasma calls -> trajectories, molecular response and emergent variants."""
     import warnings
@@ -269,7 +275,7 @@ def ctdna_figures_step(smk, log) -> None:
     from .sheets import load_plasma
 
     sheet = load_samples(smk.input.samples, check_files=False)
-    config = {**_config(smk, "settings"), "figures": smk.params.figures}
+    config = dict(smk.params.settings)  # the registry's settings of ctdna_vaf
     traj = read_tsv(smk.input.trajectories)
     response = read_tsv(smk.input.molecular_response)
     plasma = (load_plasma(smk.input.plasma, sheet["patient_id"], check_files=False)
@@ -300,46 +306,15 @@ def ctdna_figures_step(smk, log) -> None:
 # --- present: figures and report (area `report`) ---------------------------------------------
 
 def figures(smk, log) -> None:
-    """Rule figures: every figure of FIGURES as SVG + PNG under results/figures/."""
-    from .figures.clinical import plot_swimmer, plot_waterfall
-    from .figures.forest import plot_forest
-    from .figures.heatmap import plot_biomarker_heatmap
-    from .figures.survival import plot_km
+    """Rule figure_<name>: one figure of the registry (cohortmark.figures.registry) as SVG +
+    PNG, from the tables its rule names as inputs and the settings it hands as params."""
+    from .figures import registry
 
-    cfg = complete("figures", smk.params.figures)
-    dpi = cfg["dpi"]
-    stats_cfg = complete("statistics", smk.params.settings.get("statistics"))
-    calls = {"amplification_calls": stats_cfg["amplification_calls"],
-             "deletion_calls": stats_cfg["deletion_calls"]}
-    sheet = load_samples(smk.input.samples, check_files=False)
-    if getattr(smk.input, "patients", None):  # TMB / MSI as heatmap tracks (figures.heatmap_tracks)
-        measured = read_tsv(smk.input.patients).set_index("patient_id")
-        for col in ("tmb", "msi_status", "msi_score"):
-            sheet[col] = sheet["patient_id"].map(measured[col])
-    panel = load_panel(smk.input.panel, smk.params.build)
-    alterations = read_tsv(smk.input.alterations)
-    associations = read_tsv(smk.input.associations)
-    prefixes = {Path(p).stem: str(Path(p).with_suffix("")) for p in smk.output.svg}
-    draw = {
-        "biomarker_heatmap": lambda out: plot_biomarker_heatmap(
-            alterations, sheet, panel, out, associations=associations,
-            tracks=cfg["heatmap_tracks"], max_columns=cfg["max_heatmap_columns"],
-            bins=cfg["heatmap_bins"], pvalue_endpoint=cfg["heatmap_pvalue_endpoint"], dpi=dpi),
-        "waterfall": lambda out: plot_waterfall(sheet, out, dpi=dpi),
-        "swimmer": lambda out: plot_swimmer(sheet, out, max_patients=cfg["swimmer_max_patients"],
-                                            dpi=dpi),
-        "km_pfs": lambda out: plot_km(sheet, "pfs", out, alterations=alterations,
-                                      split_by=cfg["km_split_by"], dpi=dpi, **calls),
-        "km_os": lambda out: plot_km(sheet, "os", out, alterations=alterations,
-                                     split_by=cfg["km_split_by"], dpi=dpi, **calls),
-        "forest": lambda out: plot_forest(associations, out, max_rows=cfg["forest_max_rows"],
-                                          dpi=dpi),
-    }
-    for name, prefix in prefixes.items():
-        if name not in draw:
-            raise InputError(f"no figure called {name!r}")
-        draw[name](prefix)
-        log(f"figure {name}: {prefix}.svg, {prefix}.png")
+    paths = dict(smk.input.items())
+    tables = registry.load_tables(paths, smk.params.build)
+    prefix = str(Path(smk.output.svg).with_suffix(""))
+    registry.draw(smk.params.name, tables, smk.params.settings, prefix)
+    log(f"figure {smk.params.name}: {prefix}.svg, {prefix}.png")
 
 
 def report(smk, log) -> None:
@@ -348,8 +323,8 @@ def report(smk, log) -> None:
 
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
-    names = ["alterations", "outcomes", "associations", "interactions", "eligibility",
-             "trajectories", "molecular_response", "emergent", "patients",
+    names = ["alterations", "patients", "outcomes", "associations", "interactions",
+             "eligibility", "trajectories", "molecular_response", "emergent",
              "structural_variants", "trial_summary", "trial_matches"]
     paths = {}
     for name in names:
@@ -359,19 +334,51 @@ def report(smk, log) -> None:
             value = list(value)[0] if len(value) else None
         paths[name] = value or None
     config = smk.params.config
-    tables = {name: read_tsv(p) if p else None for name, p in paths.items()}
-    tables.update(sheet=sheet, panel=panel)
     from .cohorts import population_rule
+    from .report import ALTERATION_COLUMNS
+
+    tables = {name: read_tsv(p, ALTERATION_COLUMNS if name == "alterations"
+                             and not population_rule(config) else None) if p else None
+              for name, p in paths.items()}
+    tables.update(sheet=sheet, panel=panel)
 
     if population_rule(config):
         _, _, tables["population"] = _population(population_rule(config), sheet,
                                                  tables["alterations"], log, _rule_tables(smk))
     figures_ = {Path(p).stem: p for p in smk.input.figures}
+    patient_figures = {}
+    for folder in smk.input.ctdna_patients:
+        for svg in sorted(Path(folder).glob("ctdna_*.svg")):
+            patient_figures[svg.stem.removeprefix("ctdna_")] = str(svg)
+    files = {"sheet": smk.input.samples, "mutations": smk.input.mutations,
+             **{name: p for name, p in paths.items() if p}}
     inputs = {"patient sheet": smk.input.samples, "panel": smk.input.panel}
     if config["ctdna"]:
         inputs["plasma sheet"] = config["ctdna"]
     inputs.update({f"{name}.tsv": p for name, p in paths.items() if p})
     user_files = ["patient sheet", "panel", "plasma sheet"]  # the date never follows our outputs
     render_report(tables, figures_, provenance(dict(config), inputs, user_files),
-                  smk.output[0])
+                  smk.output[0], files=files, patient_figures=patient_figures)
     log(f"report: {smk.output[0]}")
+
+
+def export(smk, log) -> None:
+    """Rule export: the cohort tables -> results/export/ (cBioPortal study folder, MAF,
+    maftools clinical data and copy number). What the formats cannot carry goes to the log."""
+    from .export import export_cohort, write_export
+
+    sheet = load_samples(smk.input.samples, check_files=False)
+    sv_path = getattr(smk.input, "structural_variants", None)
+    result = export_cohort(read_tsv(smk.input.alterations), read_tsv(smk.input.mutations), sheet,
+                           smk.params.settings["export"], smk.params.build,
+                           smk.params.non_alterations, patients=read_tsv(smk.input.patients),
+                           structural_variants=read_tsv(sv_path) if sv_path else None)
+    paths = write_export(result, Path(smk.output.study).parent)
+    expected = {Path(smk.output.study), Path(smk.output.maf), Path(smk.output.clinical),
+                Path(smk.output.cn)}
+    assert set(paths.values()) == expected, (paths, expected)
+    study = result.study
+    log(f"export: study {study.study_id}, {len(sheet)} samples, profiles "
+        f"{', '.join(study.profiled) or 'none'}, {len(study.panels)} gene panel(s)")
+    for note in result.notes:
+        log(f"note: {note}")

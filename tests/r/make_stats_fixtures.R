@@ -153,33 +153,42 @@ alt <- read.delim(file.path(here, "example_alterations.tsv"), na.strings = "")
 sheet$evaluable <- tolower(as.character(sheet$evaluable)) %in% c("true", "1", "yes")
 rows <- list()
 add <- function(...) rows[[length(rows) + 1]] <<- data.frame(...)
-ev <- sheet[sheet$evaluable & !is.na(sheet$best_response), ]
-resp <- ev$best_response %in% c("CR", "PR")
+ev <- sheet[sheet$evaluable, ]  # evaluable without a best response = non-responder (default)
+resp <- !is.na(ev$best_response) & ev$best_response %in% c("CR", "PR")
 b <- binom.test(sum(resp), nrow(ev))
 add(gene = "", alteration = "", endpoint = "ORR", test = "binom", n = nrow(ev),
     estimate = num(unname(b$estimate)), p_value = "NA", ci_low = num(b$conf.int[1]),
     ci_high = num(b$conf.int[2]))
 for (ep in c("pfs", "os")) {
-  q <- quantile(survfit(Surv(sheet[[paste0(ep, "_months")]], sheet[[paste0(ep, "_event")]]) ~ 1), 0.5)
+  fit <- survfit(Surv(sheet[[paste0(ep, "_months")]], sheet[[paste0(ep, "_event")]]) ~ 1)
+  q <- quantile(fit, 0.5)
   add(gene = "", alteration = "", endpoint = ep, test = "km_median", n = nrow(sheet),
       estimate = num(unname(q$quantile)), p_value = "NA", ci_low = num(unname(q$lower)),
       ci_high = num(unname(q$upper)))
+  sm <- summary(fit, times = c(3, 6))
+  for (k in 1:2) add(gene = "", alteration = "", endpoint = ep,
+                     test = paste0("km_rate_", sm$time[k]), n = nrow(sheet),
+                     estimate = num(sm$surv[k]), p_value = "NA", ci_low = num(sm$lower[k]),
+                     ci_high = num(sm$upper[k]))
 }
 for (g in c("TWIST1", "CDKN2A", "CDK4", "PDGFRA")) {
   a <- merge(alt[alt$gene == g & alt$cn_status != "not_profiled", ], sheet, by = "patient_id")
   a <- a[a$evaluable & !is.na(a$best_pct_change), ]
+  a <- merge(a, sheet[, c("patient_id", "ploidy")], by = "patient_id", suffixes = c("", ".s"))
   for (method in c("spearman", "pearson")) {
-    ct <- suppressWarnings(cor.test(a$cn_value, a$best_pct_change, method = method))
+    # Spearman on copy number, Pearson on log2(copy number / ploidy) floored at 1/16
+    x <- if (method == "spearman") a$cn_value else log2(pmax(a$cn_value / a$ploidy, 1 / 16))
+    ct <- suppressWarnings(cor.test(x, a$best_pct_change, method = method))
     ci <- if (is.null(ct$conf.int)) c(NA, NA) else ct$conf.int
     add(gene = g, alteration = "copy_number", endpoint = "best_pct_change", test = method,
         n = nrow(a), estimate = num(unname(ct$estimate)), p_value = num(ct$p.value),
         ci_low = num(ci[1]), ci_high = num(ci[2]))
   }
   a <- merge(alt[alt$gene == g & alt$cn_status != "not_profiled", ], sheet, by = "patient_id")
-  a <- a[a$evaluable & !is.na(a$best_response), ]
+  a <- a[a$evaluable, ]
   for (kind in c("amplification", "deletion")) {
     x <- a$cn_call %in% (if (kind == "amplification") "AMP" else "HOMDEL")
-    y <- a$best_response %in% c("CR", "PR")
+    y <- !is.na(a$best_response) & a$best_response %in% c("CR", "PR")
     if (length(unique(x)) < 2) next
     f <- fisher.test(table(factor(x, c(TRUE, FALSE)), factor(y, c(TRUE, FALSE))))
     add(gene = g, alteration = kind, endpoint = "response", test = "fisher", n = nrow(a),
@@ -188,3 +197,66 @@ for (g in c("TWIST1", "CDKN2A", "CDK4", "PDGFRA")) {
   }
 }
 write_tsv(do.call(rbind, rows), "example_r.tsv")
+
+# --- survfit curves for every conf.type and level, quantile() and summary(times = ) --------
+# (the one Kaplan-Meier of cohortmark.stats.survival: table medians, landmark rates, figure band)
+set.seed(20261202)
+vecna <- function(v) paste(ifelse(is.na(v), "NA", format(v, digits = 17, trim = TRUE)), collapse = ",")
+curves <- list(); marks <- list()
+cases <- list(list(time = 1:4, event = rep(1, 4)),                        # issue 14: median 2.5
+              list(time = c(1, 2, 3, 4), event = c(1, 1, 0, 0)),        # S sits on 0.5 to the end
+              list(time = c(0, 0, 1, 2, 2, 3, 5, 8), event = c(1, 0, 1, 1, 0, 1, 0, 1)),  # time 0
+              list(time = c(2, 2, 2, 5, 5, 7), event = c(0, 0, 1, 1, 1, 1)))  # censored first
+for (i in 1:30) cases[[length(cases) + 1]] <- gen_surv(i)
+for (i in seq_along(cases)) {
+  s <- cases[[i]]
+  for (ct in c("log", "log-log", "plain", "logit", "arcsin")) {
+    level <- if (i %% 2 == 0) 0.9 else 0.95
+    fit <- survfit(Surv(s$time, s$event) ~ 1, conf.type = ct, conf.int = level)
+    q <- quantile(fit, 0.5)
+    curves[[length(curves) + 1]] <- data.frame(case = i, conf_type = ct, conf_level = level,
+      time = vec(s$time), event = vec(s$event), curve_time = vecna(fit$time),
+      n_risk = vecna(fit$n.risk), surv = vecna(fit$surv), lower = vecna(fit$lower),
+      upper = vecna(fit$upper), median = num(unname(q$quantile)), ci_low = num(unname(q$lower)),
+      ci_high = num(unname(q$upper)))
+    lt <- sort(unique(c(0.5, 3, 6, fit$time[ceiling(length(fit$time) / 2)])))
+    lt <- lt[lt <= max(s$time)]
+    sm <- summary(fit, times = lt)
+    marks[[length(marks) + 1]] <- data.frame(case = i, conf_type = ct, conf_level = level,
+      time = vec(s$time), event = vec(s$event), landmarks = vecna(lt), n_risk = vecna(sm$n.risk),
+      surv = vecna(sm$surv), lower = vecna(sm$lower), upper = vecna(sm$upper))
+  }
+}
+write_tsv(do.call(rbind, curves), "survfit_curves.tsv")
+write_tsv(do.call(rbind, marks), "survfit_landmarks.tsv")
+
+# --- permutation log-rank and exact tied Wilcoxon by brute force (combn + survdiff) --------
+# Every assignment of the smaller group's labels is enumerated; the statistic is survdiff's
+# observed - expected events of the group, two-sided: P(|O - E| >= |O - E observed|). The
+# tied Wilcoxon: every assignment of the mid-ranks, P(|W - E W| >= |w - E W|).
+set.seed(20261203)
+perm <- list(); wt <- list()
+for (i in 1:25) {
+  n <- sample(6:13, 1); k <- sample(1:min(4, n - 1), 1)
+  time <- if (i %% 2 == 0) sample(1:6, n, replace = TRUE) else round(rexp(n, 0.2), 1) + 0.1
+  event <- rbinom(n, 1, 0.7); if (sum(event) == 0) event[1] <- 1
+  group <- rep(0, n); group[sample(n, k)] <- 1
+  oe <- function(g) { d <- survdiff(Surv(time, event) ~ factor(g, levels = c(0, 1)))
+                      d$obs[2] - d$exp[2] }
+  obs <- oe(group)
+  sets <- combn(n, k)
+  stat <- apply(sets, 2, function(s) { g <- rep(0, n); g[s] <- 1; oe(g) })
+  tol <- 1e-9 * max(1, sum(abs(stat)))
+  perm[[i]] <- data.frame(case = i, time = vec(time), event = vec(event), group = vec(group),
+                          observed_minus_expected = num(obs), n_permutations = ncol(sets),
+                          p_value = num(mean(abs(stat) >= abs(obs) - 1e-9)))
+  nx <- sample(2:7, 1); ny <- sample(2:8, 1)
+  x <- sample(1:5, nx, replace = TRUE); y <- sample(2:7, ny, replace = TRUE)
+  r <- rank(c(x, y)); m <- nx * (nx + ny + 1) / 2
+  sx <- apply(combn(nx + ny, nx), 2, function(s) sum(r[s]))
+  wt[[i]] <- data.frame(case = i, x = vec(x), y = vec(y), statistic = num(sum(r[1:nx]) - nx * (nx + 1) / 2),
+                        p_value = num(mean(abs(sx - m) >= abs(sum(r[1:nx]) - m) - 1e-9)),
+                        p_normal = num(suppressWarnings(wilcox.test(x, y))$p.value))
+}
+write_tsv(do.call(rbind, perm), "logrank_permutation.tsv")
+write_tsv(do.call(rbind, wt), "wilcox_tied_exact.tsv")

@@ -66,32 +66,6 @@ rule eligibility:
         runtime=cohort_runtime,
     params:
         files=fingerprints(config["samples"]),
-        settings=settings("cohorts", "analysis_population"),
+        settings=eligibility_settings(),
     script:
         "../../scripts/eligibility.py"
-
-
-# Patients x trials: the matching figure (config `cohorts`).
-rule trial_matches_figure:
-    input:
-        eligibility="results/cohort/eligibility.tsv",
-        trial_summary="results/cohort/trial_summary.tsv",
-    output:
-        svg="results/figures/trial_matches.svg",
-        png=report(
-            "results/figures/trial_matches.png",
-            caption="../report/trial_matches_figure.rst",
-            category="Figures",
-        ),
-    log:
-        "logs/trial_matches_figure.log",
-    conda:
-        "../envs/cohortmark.yaml"
-    resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
-    params:
-        rules=list(config["cohorts"] or {}),
-        figures=figure_settings(),
-    script:
-        "../../scripts/trial_matches_figure.py"

@@ -45,7 +45,6 @@ _check_cohorts()
 # Snakemake records each job's params and reruns the job when one changes ("params" rerun
 # trigger), so a changed setting reruns exactly the rules that use it. config was completed
 # from the schema in the Snakefile, so every key is present.
-REPORT_ONLY_KEYS = ("report_title", "report_date")
 
 
 def settings(*sections):
@@ -53,9 +52,14 @@ def settings(*sections):
     return {name: config[name] for name in sections}
 
 
-def figure_settings():
-    """The figures section without the keys only the report uses."""
-    return {k: v for k, v in config["figures"].items() if k not in REPORT_ONLY_KEYS}
+def eligibility_settings():
+    """The cohort rules, and the analysis population when it is written inline (it is then
+    evaluated as a rule of its own); a population naming a rule adds nothing."""
+    out = {"cohorts": config["cohorts"]}
+    pop = config["analysis_population"]
+    if pop and pop not in (config["cohorts"] or {}):
+        out["analysis_population"] = pop
+    return out
 
 
 def population_settings():
@@ -188,22 +192,37 @@ def get_final_output():
         out += [
             "results/cohort/eligibility.tsv",
             "results/cohort/trial_matches.tsv",
-            "results/figures/trial_matches.svg",
         ]
     if PLASMA is not None:
         out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
+    if config["export"]["enabled"]:
+        out += [
+            "results/export/cbioportal",
+            "results/export/cohort.maf",
+            "results/export/cohort_clinical.tsv",
+            "results/export/cohort_cn.tsv",
+        ]
     return out
 
 
-# Drawn by rule figures; the ctDNA figures (ctdna_vaf and one per patient) by rule
-# ctdna_figures, so that the two run side by side.
-FIGURES = ["biomarker_heatmap", "waterfall", "swimmer", "km_pfs", "km_os", "forest"]
+# --- figures: the registry (cohortmark.figures.registry) is the one list; present.smk makes a
+# rule per figure from it, the ctDNA figures (ctdna_vaf and one per patient) have their own.
+from cohortmark.figures import registry as cm_figures
+
+FIGURES = cm_figures.applicable(config)
+
+
+def figure_inputs(fig):
+    """The files of the tables ``fig`` reads with this config (see registry.TABLES)."""
+    where = {"sheet": config["samples"], "panel": PANEL, "plasma": config["ctdna"]}
+    return {
+        name: where.get(name, cm_figures.TABLES[name])
+        for name in cm_figures.tables_of(fig, config)
+    }
 
 
 def get_report_figures(wildcards):
-    names = FIGURES + (["ctdna_vaf"] if PLASMA is not None else [])
-    names += ["trial_matches"] if config["cohorts"] else []
-    return expand("results/figures/{name}.svg", name=names)
+    return expand("results/figures/{name}.svg", name=[f.name for f in FIGURES])
 
 
 def get_trial_tables(name):
@@ -223,6 +242,10 @@ def get_ctdna_tables(wildcards):
         "molecular_response": "results/ctdna/molecular_response.tsv",
         "emergent": "results/ctdna/emergent.tsv",
     }
+
+
+def get_ctdna_patient_figures(wildcards):
+    return ["results/figures/ctdna"] if PLASMA is not None else []
 
 
 def get_eligibility_table(wildcards):

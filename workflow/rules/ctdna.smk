@@ -44,7 +44,7 @@ rule ctdna_figures:
         svg="results/figures/ctdna_vaf.svg",
         png=report(
             "results/figures/ctdna_vaf.png",
-            caption="../report/ctdna_vaf.rst",
+            caption="../report/figure.rst",
             category="Figures",
         ),
         patients=directory("results/figures/ctdna"),
@@ -57,8 +57,10 @@ rule ctdna_figures:
         runtime=cohort_runtime,
     params:
         files=fingerprints(config["samples"], config["ctdna"]),
-        settings=settings("ctdna_analysis"),
-        figures=figure_settings(),
+        settings=cm_figures.settings_of(cm_figures.BY_NAME["ctdna_vaf"], config),
+        caption=cm_figures.caption(
+            cm_figures.BY_NAME["ctdna_vaf"], config["statistics"]["conf_level"]
+        ),
         cache="results/cache/ctdna_figures",
     script:
         "../../scripts/ctdna_figures.py"

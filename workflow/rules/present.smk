@@ -1,37 +1,41 @@
 # Stage 5: figures and the self-contained HTML report.
 
 
-rule figures:
-    input:
-        samples=config["samples"],
-        panel=PANEL,
-        alterations="results/cohort/alterations.tsv",
-        associations="results/cohort/associations.tsv",
-        patients="results/cohort/patients.tsv",
-    output:
-        svg=expand("results/figures/{name}.svg", name=FIGURES),
-        png=[
-            report(
-                f"results/figures/{name}.png",
-                caption=f"../report/{name}.rst",
+# One rule per figure of the registry: it declares the tables and settings that figure uses,
+# so a changed setting redraws only the figures that use it.
+for _fig in FIGURES:
+    if _fig.own_rule:
+        continue
+
+    rule:
+        name:
+            f"figure_{_fig.name}"
+        input:
+            **figure_inputs(_fig),
+        output:
+            svg=f"results/figures/{_fig.name}.svg",
+            png=report(
+                f"results/figures/{_fig.name}.png",
+                caption="../report/figure.rst",
                 category="Figures",
-            )
-            for name in FIGURES
-        ],
-    log:
-        "logs/figures.log",
-    conda:
-        "../envs/cohortmark.yaml"
-    resources:
-        mem_mb=cohort_mem_mb,
-        runtime=cohort_runtime,
-    params:
-        files=fingerprints(config["samples"], PANEL),
-        figures=figure_settings(),
-        settings=settings("statistics"),
-        build=BUILD,
-    script:
-        "../../scripts/figures.py"
+            ),
+        log:
+            f"logs/figures/{_fig.name}.log",
+        conda:
+            "../envs/cohortmark.yaml"
+        resources:
+            mem_mb=cohort_mem_mb,
+            runtime=cohort_runtime,
+        params:
+            name=_fig.name,
+            caption=cm_figures.caption(_fig, config["statistics"]["conf_level"]),
+            settings=cm_figures.settings_of(_fig, config),
+            files=fingerprints(
+                *[p for n, p in figure_inputs(_fig).items() if n in ("sheet", "panel")]
+            ),
+            build=BUILD,
+        script:
+            "../../scripts/figures.py"
 
 
 rule report:
@@ -50,6 +54,7 @@ rule report:
         trial_summary=get_trial_tables("trial_summary"),
         trial_matches=get_trial_tables("trial_matches"),
         figures=get_report_figures,
+        ctdna_patients=get_ctdna_patient_figures,
     output:
         "results/report.html",
     log:

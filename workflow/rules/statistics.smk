@@ -4,6 +4,7 @@
 rule statistics:
     input:
         samples=config["samples"],
+        panel=PANEL,
         alterations="results/cohort/alterations.tsv",
         stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
@@ -29,8 +30,9 @@ rule statistics:
         mem_mb=cohort_mem_mb,
         runtime=statistics_runtime,
     params:
-        files=fingerprints(config["samples"]),
+        files=fingerprints(config["samples"], PANEL),
         settings=settings("statistics", "response"),
         population=population_settings(),
+        build=BUILD,
     script:
         "../../scripts/statistics.py"

@@ -17,7 +17,8 @@ def resolve(section: dict | None) -> dict:
 # Keys that only affect the gene-level values and calls made from segments: a change to one of
 # these re-calls copy number from cached segments; any other key (how a file is read) re-reads.
 CALL_KEYS = ("altered_calls", *THRESHOLD_KEYS, "gene_thresholds", "focal_max_length",
-             "run_max_gap", "min_coverage", "default_purity", "default_ploidy")
+             "run_max_gap", "min_coverage", "default_purity", "default_ploidy",
+             "partial_gene_calls", "value_decimals")
 
 
 def reader_settings(section: dict) -> dict:

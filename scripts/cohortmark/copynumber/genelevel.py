@@ -1,6 +1,6 @@
 """Gene-level copy number and calls from one sample's segments (pure functions).
 
-Definitions (docs/notes/copynumber.md has the worked examples):
+Definitions (docs/DESIGN.md, copy number, has the decisions behind them):
 
 - Absolute copy number from a log2 ratio ``l`` with tumour purity ``p`` and ploidy ``P``
   (normal cells diploid, log2 centred on the sample's average copy number)::
@@ -10,8 +10,14 @@ Definitions (docs/notes/copynumber.md has the worked examples):
   With ``p = 1, P = 2`` this is ``CN = 2 * 2**l``.
 - ``cn_min`` / ``cn_max``: lowest / highest copy number of the segments overlapping the gene
   body; ``cn_coverage``: fraction of the gene body covered by segments.
-- ``cn_value``: ``cn_min`` when ``cn_min`` alone is a LOSS or HOMDEL (losing part of a gene
-  inactivates it), otherwise the copy number of the segment covering most of the gene.
+- ``cn_value``: ``cn_min`` when ``cn_min`` alone is a call listed in ``partial_gene_calls``
+  (default HOMDEL: a homozygous deletion of part of a gene inactivates it), otherwise the copy
+  number of the segment covering most of the gene (a hemizygous loss of a quarter of MDM2
+  beside three quarters at 2.44 copies is not a LOSS of MDM2).
+- Copy numbers are rounded to ``value_decimals`` before they are called, so that the printed
+  value and the call agree (a homozygous deletion is 0, not 1.08e-09).
+- A ``cn`` segment value of NaN is the sample's baseline ploidy (regions that events-only
+  formats do not list).
 - ``cn_call`` is made from ``cn_value`` and the ploidy: HOMDEL, then AMP, LOSS, GAIN, else
   NEUTRAL; each needs every non-null threshold of its kind (absolute ``*_cn``, relative
   ``*_fold`` = CN / ploidy).
@@ -88,12 +94,16 @@ def _number(x, default: float) -> float:
     return float(x)
 
 
-def _to_cn(values, unit: str, purity: float, ploidy: float) -> np.ndarray:
+def _to_cn(values, unit: str, purity: float, ploidy: float, decimals: int) -> np.ndarray:
+    """Absolute copy number, rounded to ``decimals``; a NaN 'cn' value is the baseline."""
     if unit == "log2":
-        return log2_to_copy_number(values, purity, ploidy)
-    if unit == "cn":
-        return np.asarray(values, dtype=float)
-    return np.full(len(values), np.nan)
+        cn = log2_to_copy_number(values, purity, ploidy)
+    elif unit == "cn":
+        cn = np.asarray(values, dtype=float)
+        cn = np.where(np.isnan(cn), ploidy, cn)
+    else:
+        return np.full(len(values), np.nan)
+    return np.round(cn, decimals)
 
 
 _FLOATS = {"cn_value", "cn_min", "cn_max", "cn_fold", "cn_coverage", "cn_segment_length"}
@@ -138,22 +148,30 @@ def gene_copy_number(segments: pd.DataFrame, panel: pd.DataFrame, *, purity=None
     r["gene"] = panel["gene"].to_numpy()
     r["cn_status"] = np.where(profiled, np.where(altered, "altered", "wildtype"),
                               "not_profiled").astype(object)
-    r["cn_fold"] = r["cn_value"] / P
+    r["cn_fold"] = np.round(r["cn_value"] / P, cfg["value_decimals"])
     return pd.DataFrame({c: r[c] for c in schema.GENE_CN_COLUMNS})
 
 
 def _by_gene(segments, panel, unit, p, P, cfg, r) -> np.ndarray:
-    """Gene-level formats: match panel genes by symbol."""
-    seg = segments.set_index("gene")
-    idx = seg.index.get_indexer(panel["gene"])
+    """Gene-level formats: match panel genes (current HGNC symbols) by symbol, the file's
+    previous and alias symbols resolved to current ones (a name already current wins)."""
+    from ..symbols import current_symbols
+
+    names = segments["gene"].tolist()
+    current, _ = current_symbols(names)
+    row_of: dict = {}
+    for i in sorted(range(len(names)), key=lambda i: names[i] != current[i]):
+        row_of.setdefault(current[i], i)
+    idx = np.array([row_of.get(g, -1) for g in panel["gene"]], dtype=np.int64)
     profiled = idx >= 0
-    rows = seg.iloc[idx[profiled]]
+    rows = segments.iloc[idx[profiled]]
     if unit == "discrete":
         r["cn_call"][profiled] = [DISCRETE_CALLS[int(v)] for v in rows["value"]]
         return profiled
-    cn = _to_cn(rows["value"].to_numpy(), unit, p, P)
+    d = cfg["value_decimals"]
+    cn = _to_cn(rows["value"].to_numpy(), unit, p, P, d)
     mx = rows["max_value"].to_numpy(dtype=float)
-    cmax = np.where(np.isnan(mx), cn, _to_cn(mx, unit, p, P))
+    cmax = np.where(np.isnan(mx), cn, _to_cn(mx, unit, p, P, d))
     r["cn_value"][profiled] = cn
     r["cn_min"][profiled] = np.minimum(cn, cmax)
     r["cn_max"][profiled] = cmax
@@ -187,7 +205,8 @@ def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     ss, se = ss[order], se[order]
     if (se[:-1] > ss[1:]).any():
         raise InputError("segments overlap", patient=patient)
-    cn_seg = _to_cn(segments["value"].to_numpy(dtype=float)[order], unit, p, P)
+    cn_seg = _to_cn(segments["value"].to_numpy(dtype=float)[order], unit, p, P,
+                    cfg["value_decimals"])
     g_off = np.array([code[c] for c in gene_chrom], dtype=np.int64) * _OFF
     gs = g_off + panel["start"].to_numpy(dtype=np.int64)
     ge = g_off + panel["end"].to_numpy(dtype=np.int64)
@@ -222,7 +241,8 @@ def _by_overlap(segments, panel, unit, p, P, cfg, r, patient) -> np.ndarray:
     cmin, cmax, lowest, major = cmin[keep], cmax[keep], lowest[keep], major[keep]
     for gcfg, mask in _threshold_groups(genes[idx], cfg):
         min_call = _call(cmin[mask], P, gcfg)
-        rp = np.where(np.isin(min_call, ["HOMDEL", "LOSS"]), lowest[mask], major[mask])
+        rp = np.where(np.isin(min_call, list(gcfg["partial_gene_calls"])), lowest[mask],
+                      major[mask])
         rep[mask], value[mask] = rp, cn_seg[rp]
         call[mask] = _call(cn_seg[rp], P, gcfg)
         # runs of consecutive segments with the same call on the same chromosome

@@ -1,8 +1,11 @@
 """ctDNA figures: VAF over days, one line per variant (the trial paper's Figure 4 style).
 
 ``plot_ctdna_patient`` draws one patient; ``plot_ctdna_vaf`` a cohort panel of every patient with
-plasma samples. Emergent variants (first detected after baseline) are drawn solid and thick with a
-star at their first detection; other variants thinner. Undetected samples are hollow markers at 0.
+plasma samples, each with its own day axis. Each line is labelled with its gene and protein change.
+A segment between two samples is solid when the variant was detected at both and dashed when it
+was not detected at one of them (no measured rise or fall is implied). Emergent variants (first
+detected after baseline) are thick with a star at their first detection. Undetected samples are
+hollow markers at 0. VAF is drawn in % (the tables hold fractions 0-1).
 The clinical progression day (dashed, labelled PD) is ``pfs_months x days_per_month`` (30.44 by
 default) for patients with ``pfs_event = 1``; day 0 (start of treatment) is a thin grey line.
 """
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from ..config import section
 from ..ctdna import progression_day, settings
 from . import OKABE_ITO, save_figure
 
@@ -24,6 +28,8 @@ from . import OKABE_ITO, save_figure
 LINE_COLOURS = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "purple", "orange", "sky",
                                        "grey")]
 PD_COLOUR = OKABE_ITO["black"]
+MOLECULAR_WORDS = {"responder": "ctDNA fell", "non_responder": "ctDNA did not fall",
+                   "not_evaluable": "ctDNA change not measurable"}
 
 
 def _flag(value) -> bool:
@@ -55,8 +61,7 @@ def _title(pid: str, clinical: dict, response: pd.DataFrame | None) -> str:
         hit = response[response["patient_id"] == pid]
         if len(hit):
             status = str(hit["status"].iloc[0])
-            parts.append("molecular " + {"non_responder": "non-responder",
-                                         "not_evaluable": "not evaluable"}.get(status, status))
+            parts.append(MOLECULAR_WORDS.get(status, status))
     return " \u00b7 ".join(parts)
 
 
@@ -82,8 +87,8 @@ def _draw(ax, traj: pd.DataFrame, pid: str, clinical: dict, config: dict | None,
         lw = (1.8 if compact else 2.4) if emergent else (0.9 if compact else 1.3)
         ms = 3.5 if compact else 6
         label = _label(vrows) + (" (emergent)" if emergent else "")
-        line, = ax.plot(days, vaf, color=colour, lw=lw, ls="-" if emergent else (0, (4, 2)),
-                        zorder=3 if emergent else 2, label=label)
+        line = _segments(ax, days, vaf, detected, colour, lw, zorder=3 if emergent else 2,
+                         label=label)
         ax.plot(days[detected], vaf[detected], "o", color=colour, ms=ms, zorder=4)
         ax.plot(days[~detected], vaf[~detected], "o", mfc="white", mec=colour, ms=ms,
                 zorder=4)
@@ -92,7 +97,7 @@ def _draw(ax, traj: pd.DataFrame, pid: str, clinical: dict, config: dict | None,
             ax.plot(days[first], vaf[first], marker="*", color=colour, ms=ms * 2.6,
                     mec="black", mew=0.5, zorder=5)
         if compact:
-            end_labels.append((vaf[-1], days[-1], _label(vrows).split(" ")[0], colour, emergent))
+            end_labels.append((vaf[-1], days[-1], _short(_label(vrows)), colour, emergent))
         handles.append(line)
     pd_day = progression_day(clinical, config) if clinical else None
     if pd_day is not None:
@@ -113,6 +118,21 @@ def _draw(ax, traj: pd.DataFrame, pid: str, clinical: dict, config: dict | None,
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=6 if compact else 8)
     return handles
+
+
+def _short(text: str) -> str:
+    """'TP53 p.R248Q' -> 'TP53 R248Q' (end labels of the compact panels)."""
+    return text.replace(" p.", " ")
+
+
+def _segments(ax, days, vaf, detected, colour, lw, *, zorder, label):
+    """Consecutive samples joined: solid where detected at both ends, dashed otherwise.
+    Returns a legend handle."""
+    for k in range(len(days) - 1):
+        both = detected[k] and detected[k + 1]
+        ax.plot(days[k:k + 2], vaf[k:k + 2], color=colour, lw=lw if both else lw * 0.8,
+                ls="-" if both else (0, (3, 2)), zorder=zorder)
+    return Line2D([], [], color=colour, lw=lw, label=label)
 
 
 def _end_labels(ax, labels: list, top: float, gap: float = 0.075) -> None:
@@ -166,7 +186,7 @@ def plot_ctdna_patient(trajectories: pd.DataFrame, patient_id: str, out_prefix,
         ax.legend(handles=handles + extra, fontsize=7, frameon=False, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
-    return save_figure(fig, out_prefix)
+    return save_figure(fig, out_prefix, dpi=section(config, "figures")["dpi"])
 
 
 def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame | None = None,
@@ -188,8 +208,8 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
     n = max(len(pids), 1)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 2.0 * nrows + 0.5),
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 0.4, 2.1 * nrows + 0.5),
+                             squeeze=False)
     for ax, pid in zip(axes.flat, pids):
         clinical = _clinical(samples, pid)
         _draw(ax, trajectories, pid, clinical, config, compact=True, plasma=plasma)
@@ -204,19 +224,20 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
     if not pids:
         axes.flat[0].text(0.5, 0.5, "no plasma samples", ha="center", va="center")
     for ax in axes[:, 0]:
-        ax.set_ylabel("VAF (%)", fontsize=7)
+        ax.set_ylabel("plasma VAF (%)", fontsize=7)
     for ax in axes[-1, :]:
         ax.set_xlabel("Day", fontsize=7)
         ax.xaxis.set_tick_params(labelbottom=True)
     legend = [Line2D([], [], color="black", lw=1.8, label="emergent (first detected after "
                      "baseline)"),
-              Line2D([], [], color=OKABE_ITO["grey"], lw=0.9, ls=(0, (4, 2)),
-                     label="other variant"),
+              Line2D([], [], color=OKABE_ITO["grey"], lw=0.9, label="other variant"),
+              Line2D([], [], color="black", lw=0.9, ls=(0, (3, 2)),
+                     label="not detected at one end"),
               Line2D([], [], marker="o", ls="", mfc="white", mec="black", ms=4,
                      label="not detected"),
               Line2D([], [], color=PD_COLOUR, ls="--", lw=1.0,
                      label="clinical progression (PFS)")]
-    fig.legend(handles=legend, loc="lower center", ncol=4, fontsize=7, frameon=False,
+    fig.legend(handles=legend, loc="lower center", ncol=5, fontsize=7, frameon=False,
                bbox_to_anchor=(0.5, 0.0))
     top = 1.0
     if len(pids) < total:
@@ -225,7 +246,7 @@ def plot_ctdna_vaf(trajectories: pd.DataFrame, out_prefix, samples: pd.DataFrame
                      ha="left")
         top = 1 - 0.35 / (2.0 * nrows + 0.5)
     fig.tight_layout(rect=(0, 0.3 / (2.0 * nrows + 0.5), 1, top), h_pad=1.2)
-    return save_figure(fig, out_prefix)
+    return save_figure(fig, out_prefix, dpi=section(config, "figures")["dpi"])
 
 
 def ctdna_figures(trajectories: pd.DataFrame, out_dir, samples: pd.DataFrame | None = None,

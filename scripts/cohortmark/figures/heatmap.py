@@ -1,494 +1,511 @@
-"""Biomarker heatmap (the trial paper's Figure 3, done well).
+"""Biomarker heatmap (the trial paper's Figure 3 at trial size, an oncoprint at registry size).
 
-Patients are columns ordered by best % change under a waterfall track; clinical tracks follow
-(best response, evaluable, PFS, any sheet columns the user names); panel genes are rows grouped
-by the panel's groups. A cell's colour is the copy-number call, a glyph marks a mutation, and
-*not profiled* is hatched grey - never white like wild type. Above ``max_columns`` patients the
-columns are bins of patients (within each best-response group, sorted by best % change): each
-cell then shows the share of each call as a stacked bar and the share mutated as a dot size.
+Patients are columns, grouped by best response (CR, PR, SD, PD, NE, unknown) and ordered inside
+a group by best % change (trial size) or by alteration pattern (registry size, as cBioPortal's
+OncoPrint and maftools' oncoplot sort); ``figures.heatmap_sort`` chooses. Above them: the best %
+change (waterfall), the altered genes per patient, and clinical tracks. Genes are rows (all panel
+genes, grouped by the panel's groups; with a large panel the ``figures.heatmap_max_genes`` with
+the smallest primary q, then the most often altered). A cell's colour is the copy-number call;
+a glyph (trial size) or a black band (registry size) a mutation; an orange band a fusion;
+*not profiled* is grey (hatched at trial size), never white like wild type. Right: a stacked
+bar per gene by alteration type, % altered of the assessed, and the gene's primary association
+(q and p, the test named).
+
+Up to ``figures.heatmap_per_patient_max`` patients cells are vector shapes with patient labels;
+above, one thin column per patient drawn as an embedded image (a 5,000 x 30 grid of vector
+shapes would be a 20 MB SVG), text staying text.
 """
 
 from __future__ import annotations
 
-import math
 import os
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PatchCollection, PolyCollection
+from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ..errors import InputError
-from ..schema import BEST_RESPONSES, MUTATION_CLASSES
-from . import OKABE_ITO, save_figure
-from .clinical import UNKNOWN_RESPONSE, response_colour
+from ..schema import MUTATION_CLASSES
+from . import (
+    CN_COLOURS,
+    FUSION_COLOUR,
+    MUTATION_COLOUR,
+    NP_EDGE,
+    NP_FACE,
+    NP_HATCH,
+    OKABE_ITO,
+    RESPONSE_COLOURS,
+    save_figure,
+)
+from .heatmap_data import (
+    CN_CODES,
+    MUT_NP,
+    RESPONSE_ORDER,
+    UNKNOWN_RESPONSE,
+    HeatmapData,
+    association_text,
+    gene_type_counts,
+    heatmap_data,
+    track_values,
+)
 
-# ColorBrewer RdBu (colour-blind safe): red = gain of copies, blue = loss.
-CN_COLOURS = {"AMP": "#B2182B", "GAIN": "#F4A582", "NEUTRAL": "#FFFFFF", "LOSS": "#92C5DE",
-              "HOMDEL": "#2166AC"}
-CN_ORDER = ["AMP", "GAIN", "HOMDEL", "LOSS", "NEUTRAL", "NP"]  # stacking order, bottom up
-NP_FACE, NP_EDGE, NP_HATCH = "#B4B4B4", "#555555", "////"
 CN_LABELS = {"AMP": "amplification", "GAIN": "gain", "NEUTRAL": "neutral / wild type",
              "LOSS": "loss (1 copy)", "HOMDEL": "deep deletion"}
 MUT_MARKERS = {"truncating": "s", "splice": "D", "missense": "o", "inframe": "^", "other": "X"}
 CATEGORY_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "green", "purple", "sky",
                                            "vermillion", "yellow", "black")]
-RESPONSE_ORDER = BEST_RESPONSES + [UNKNOWN_RESPONSE]
+TYPE_COLOURS = {"AMP": CN_COLOURS["AMP"], "HOMDEL": CN_COLOURS["HOMDEL"],
+                "GAIN": CN_COLOURS["GAIN"], "LOSS": CN_COLOURS["LOSS"],
+                "mutation": MUTATION_COLOUR, "fusion": FUSION_COLOUR}
 GRID = "#D0D0D0"
+ENDPOINT_WORDS = {"response": "response", "best_pct_change": "best % change", "pfs": "PFS",
+                  "os": "OS"}
+SUB = 10  # image rows per gene row (registry size): separator, fusion band, mutation band
+LEGEND_W = 1.9
+
+
+def response_colour(response: str) -> str:
+    return RESPONSE_COLOURS.get(response, NP_FACE)
+
+
+@dataclass
+class Frame:
+    """Geometry in inches: the matrix column's left edge and width, the figure size, and the
+    running top of the next block."""
+
+    fig: object
+    left: float
+    width: float
+    xmax: float
+    fig_w: float
+    fig_h: float
+
+    def axes(self, top: float, height: float):
+        ax = self.fig.add_axes([self.left / self.fig_w, 1 - (top + height) / self.fig_h,
+                                self.width / self.fig_w, height / self.fig_h])
+        ax.set_xlim(0, self.xmax)
+        return ax
 
 
 # --------------------------------------------------------------------------------------
-# pure layout and summaries
+# small drawing helpers
 
-def column_layout(sheet: pd.DataFrame, max_columns: int = 150, bins: int = 60) -> pd.DataFrame:
-    """One row per patient: patient_id, column (0..), x (position), binned (bool).
-
-    Up to ``max_columns`` patients: one column each, ordered by best % change (most shrinkage
-    first; unmeasured last). Above: patients grouped by best response (RECIST order), sorted
-    by best % change inside a group, and cut into about ``bins`` columns shared between the
-    groups in proportion to their size (at least one each); groups are separated by a gap.
-    """
-    df = sheet[["patient_id", "best_response", "best_pct_change"]].copy()
-    df["response"] = df["best_response"].where(df["best_response"].notna(), UNKNOWN_RESPONSE)
-    df["_r"] = df["response"].map({r: i for i, r in enumerate(RESPONSE_ORDER)})
-    n = len(df)
-    if n <= max_columns:
-        df = df.sort_values(["best_pct_change", "_r", "patient_id"], na_position="last",
-                            kind="mergesort").reset_index(drop=True)
-        df["column"] = np.arange(n)
-        df["x"] = df["column"].astype(float)
-        df["binned"] = False
-        return df.drop(columns=["_r", "best_response"])
-    df = df.sort_values(["_r", "best_pct_change", "patient_id"], na_position="last",
-                        kind="mergesort").reset_index(drop=True)
-    sizes = df.groupby("_r", sort=True).size()
-    alloc = {r: max(1, int(round(bins * s / n))) for r, s in sizes.items()}
-    col, x, cols, xs = 0, 0.0, [], []
-    for r, size in sizes.items():
-        k = min(alloc[r], size)
-        edges = np.linspace(0, size, k + 1).round().astype(int)
-        for b in range(k):
-            m = edges[b + 1] - edges[b]
-            cols += [col] * m
-            xs += [x] * m
-            col += 1
-            x += 1.0
-        x += 0.8  # gap between response groups
-    df["column"] = cols
-    df["x"] = xs
-    df["binned"] = True
-    return df.drop(columns=["_r", "best_response"])
+def _bars(ax, x, heights, colours, *, raster: bool, width: float = 0.9, bottom=None):
+    """Vertical bars as one PolyCollection (fast for thousands; an image at registry size)."""
+    x = np.asarray(x, float)
+    h = np.nan_to_num(np.asarray(heights, float))
+    b = np.zeros_like(h) if bottom is None else np.asarray(bottom, float)
+    pad = (1 - width) / 2
+    verts = [[(xi + pad, bi), (xi + pad, bi + hi), (xi + 1 - pad, bi + hi), (xi + 1 - pad, bi)]
+             for xi, bi, hi in zip(x, b, h) if hi != 0]
+    cols = [c for c, hi in zip(colours if not isinstance(colours, str) else [colours] * len(h),
+                               h) if hi != 0]
+    if verts:
+        ax.add_collection(PolyCollection(verts, facecolors=cols, edgecolors="none",
+                                         rasterized=raster))
 
 
-def cn_category(alterations: pd.DataFrame) -> pd.Series:
-    """AMP/GAIN/NEUTRAL/LOSS/HOMDEL, or NP when copy number was not profiled."""
-    call = alterations["cn_call"].where(alterations["cn_call"].isin(CN_COLOURS), "NEUTRAL")
-    return call.where(alterations["cn_status"] != "not_profiled", "NP")
+def _quiet(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_visible(False)
 
 
-def cell_summary(alterations: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
-    """Per (column, gene): n, share of each CN category, share not profiled for mutations,
-    share mutated among the mutation-profiled, and the most severe mutation class."""
-    df = alterations[["patient_id", "gene", "cn_status", "cn_call", "mut_status",
-                      "mutation_class"]].merge(layout[["patient_id", "column"]], on="patient_id")
-    df["cn"] = cn_category(df)
-    df["mut_np"] = df["mut_status"] == "not_profiled"
-    df["mutated"] = df["mut_status"] == "altered"
-    rank = {c: i for i, c in enumerate(MUTATION_CLASSES)}
-    df["mut_rank"] = df["mutation_class"].map(rank).where(df["mutated"])
-    df.loc[df["mutated"] & df["mut_rank"].isna(), "mut_rank"] = rank["other"]
-    counts = pd.crosstab([df["column"], df["gene"]], df["cn"])
-    counts = counts.reindex(columns=CN_ORDER, fill_value=0)
-    g = df.groupby(["column", "gene"])
-    out = counts.div(counts.sum(axis=1), axis=0)
-    out["n"] = counts.sum(axis=1)
-    out["mut_np"] = g["mut_np"].mean()
-    profiled = g["mut_np"].apply(lambda s: (~s).sum())
-    out["mut_frac"] = (g["mutated"].sum() / profiled.replace(0, np.nan)).fillna(0.0)
-    worst = g["mut_rank"].min()
-    out["mut_class"] = worst.map(lambda v: MUTATION_CLASSES[int(v)] if pd.notna(v) else None)
-    return out.reset_index()
+def _label(ax, frame: Frame, text: str, size: float = 7.5):
+    ax.text(-0.08 / frame.width, 0.5, text, transform=ax.transAxes, ha="right", va="center",
+            fontsize=size)
 
 
-def gene_rows(panel: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[float, str]]]:
-    """Panel genes with a y position, grouped by panel group (in order of first appearance);
-    returns (genes with y, group headers as (y, label))."""
-    groups = list(dict.fromkeys(panel["group"].fillna("")))
-    y, rows, headers = 0.0, [], []
-    for grp in groups:
-        members = panel[panel["group"].fillna("") == grp]["gene"]
-        if grp:
-            headers.append((y, grp.replace("_", " ")))
-            y += 0.9
-        for gene in members:
-            rows.append((gene, grp, y))
-            y += 1.0
-        y += 0.3
-    return pd.DataFrame(rows, columns=["gene", "group", "y"]), headers
-
-
-def gene_frequencies(alterations: pd.DataFrame) -> pd.DataFrame:
-    """Per gene: n_altered (copy number or mutation altered) and n_assessed (altered, or
-    profiled for both - a patient profiled for one only and not altered there is unknown)."""
-    altered = (alterations["cn_status"] == "altered") | (alterations["mut_status"] == "altered")
-    both = ((alterations["cn_status"] != "not_profiled")
-            & (alterations["mut_status"] != "not_profiled"))
-    df = alterations.assign(assessed=altered | both, altered=altered)
-    out = df.groupby("gene").agg(n_assessed=("assessed", "sum"), n_altered=("altered", "sum"))
-    return out.reset_index()
-
-
-def gene_pvalues(associations: pd.DataFrame | None, endpoint: str = "response") -> pd.DataFrame:
-    """Per gene: the smallest p-value for ``endpoint`` over alterations and tests, with the
-    alteration it belongs to and its q-value."""
-    cols = ["gene", "alteration", "p_value", "q_value"]
-    if associations is None or associations.empty:
-        return pd.DataFrame(columns=cols)
-    df = associations[(associations["endpoint"] == endpoint) & associations["p_value"].notna()]
-    df = df.sort_values(["gene", "p_value", "alteration"], kind="mergesort")
-    return df.drop_duplicates("gene")[cols].reset_index(drop=True)
-
-
-def track_values(sheet: pd.DataFrame, tracks: list[str]) -> dict[str, pd.Series]:
-    """The user-named clinical columns (numbers where every value parses as one)."""
-    out = {}
-    for name in tracks:
-        if name not in sheet.columns:
-            raise InputError(f"heatmap track {name!r} is not a column of the patient sheet",
-                             field="figures.heatmap_tracks")
-        col = sheet[name]
-        num = pd.to_numeric(col, errors="coerce")
-        out[name] = num if (num.notna() == col.notna()).all() and col.notna().any() else col
-    return out
+def _groups(columns: pd.DataFrame):
+    """Runs of consecutive columns with one best response: (response, first, last+1)."""
+    r = columns["response"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    ends = np.r_[starts[1:], len(r)]
+    return [(r[s], s, e) for s, e in zip(starts, ends)]
 
 
 # --------------------------------------------------------------------------------------
-# drawing
+# the blocks of the figure, top to bottom, then right and legend
 
-def _stack(ax, x, y0, h, shares, colours, width=1.0):
-    """Vertical stack of shares within a cell (top row of the cell is y0, height h)."""
-    rects, hatched = [], []
-    top = y0 + h
-    for key, share in shares:
-        if share <= 0:
-            continue
-        r = Rectangle((x, top - share * h), width, share * h)
-        if key == "NP":
-            hatched.append((r, NP_FACE))
-        else:
-            rects.append((r, colours.get(key, "#FFFFFF")))
-        top -= share * h
-    return rects, hatched
-
-
-def _add(ax, items, hatch=None, edge="none", lw=0.0):
-    if not items:
-        return
-    pc = PatchCollection([r for r, _ in items], facecolors=[c for _, c in items],
-                         edgecolors=NP_EDGE if hatch else edge, linewidths=0.0 if hatch else lw)
-    if hatch:
-        pc.set_hatch(hatch)
-    ax.add_collection(pc)
-
-
-def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel: pd.DataFrame,
-                           out_prefix: str | os.PathLike, *,
-                           associations: pd.DataFrame | None = None,
-                           tracks: list[str] | None = None, max_columns: int = 150,
-                           bins: int = 60, pvalue_endpoint: str = "response", dpi: int = 150):
-    """Draw the heatmap and save it as SVG and PNG (see the module docstring)."""
-    tracks = list(tracks or [])
-    layout = column_layout(sheet, max_columns, bins)
-    binned = bool(layout["binned"].any()) if len(layout) else False
-    cols = layout.groupby("column").agg(
-        x=("x", "first"), n=("patient_id", "size"), response=("response", "first"),
-        pct=("best_pct_change", _median), first=("patient_id", "first")).reset_index()
-    ncol = len(cols)
-    xmax = float(cols["x"].max()) + 1 if ncol else 1.0
-    genes, headers = gene_rows(panel)
-    cells = cell_summary(alterations, layout).merge(genes[["gene", "y"]], on="gene")
-    freq = gene_frequencies(alterations).set_index("gene")
-    pvals = gene_pvalues(associations, pvalue_endpoint).set_index("gene")
-    sh = sheet.set_index("patient_id")
-    extra = track_values(sheet, tracks)
-
-    # ---- geometry in inches
-    cell_w = min(0.30, max(0.055, 7.0 / max(xmax, 1)))
-    row_h = 0.3 if binned else 0.22
-    left, right = 1.25, 2.4
-    mat_w = xmax * cell_w
-    mat_h = (genes["y"].max() + 1.3) * row_h if len(genes) else 1.0
-    track_defs = [("Best response", "cat", 0.17), ("Evaluable", "cat", 0.17),
-                  ("PFS (months)", "bar", 0.42)]
-    for name in tracks:
-        kind = "bar" if pd.api.types.is_numeric_dtype(extra[name]) else "cat"
-        track_defs.append((name, kind, 0.42 if kind == "bar" else 0.17))
-    wf_h = 1.25
-    gap = 0.05
-    legend_rows = _legend_rows(len(tracks), max(left + mat_w + right, 9.0))
-    legend_h = 0.25 + 1.35 * legend_rows
-    tracks_h = sum(h + gap for _, _, h in track_defs)
-    top_margin = 0.45
-    fig_w = max(left + mat_w + right, 9.0)
-    fig_h = top_margin + wf_h + 0.12 + tracks_h + 0.12 + mat_h + legend_h
-    fig = plt.figure(figsize=(fig_w, fig_h))
-
-    def axes(y_top_in, h_in):
-        return fig.add_axes([left / fig_w, 1 - (y_top_in + h_in) / fig_h, mat_w / fig_w,
-                             h_in / fig_h])
-
-    y_in = top_margin
-    # ---- waterfall track
-    ax = axes(y_in, wf_h)
-    pct = cols["pct"].to_numpy(dtype=float)
+def draw_waterfall_track(frame: Frame, top: float, height: float, data: HeatmapData,
+                         raster: bool):
+    ax = frame.axes(top, height)
+    cols = data.columns
+    pct = cols["best_pct_change"].to_numpy(float)
     ok = np.isfinite(pct)
-    ax.bar(cols["x"][ok] + 0.5, pct[ok], width=0.85 if not binned else 0.95,
-           color=[response_colour(r) for r in cols["response"][ok]], edgecolor="none")
-    ax.plot(cols["x"][~ok] + 0.5, np.zeros((~ok).sum()), linestyle="none", marker="x",
-            color="#777777", markersize=4)
+    _bars(ax, cols["x"][ok], pct[ok], [response_colour(r) for r in cols["response"][ok]],
+          raster=raster, width=0.85 if not raster else 1.0)
+    if not raster and (~ok).any():
+        ax.plot(cols["x"][~ok] + 0.5, np.zeros((~ok).sum()), linestyle="none", marker="x",
+                color="#777777", markersize=4)
     for yv in (20, -30):
         ax.axhline(yv, color="#555555", linestyle="--", linewidth=0.6)
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.set_xlim(0, xmax)
     lo = min(-40.0, np.nanmin(pct) - 5) if ok.any() else -40.0
     hi = max(30.0, np.nanmax(pct) + 5) if ok.any() else 30.0
     ax.set_ylim(lo, hi)
     ax.set_xticks([])
     ax.spines[["top", "right", "bottom"]].set_visible(False)
     ax.tick_params(labelsize=7)
-    ax.set_ylabel("best %\nchange" + ("\n(bin median)" if binned else ""), fontsize=7.5,
-                  rotation=0, ha="right", va="center")
-    title = "Biomarker heatmap"
-    title += (f": {len(layout)} patients in {ncol} columns (bins within each best response, "
-              "sorted by best % change)" if binned else
-              f": {len(layout)} patients ordered by best % change")
-    ax.set_title(title, fontsize=10, loc="left", x=-left / mat_w * 0.9)
-    y_in += wf_h + 0.12
+    ax.set_ylabel("best %\nchange", fontsize=7.5, rotation=0, ha="right", va="center")
+    return ax
 
-    # ---- clinical tracks
-    legend_blocks = []
-    members = layout.groupby("column")["patient_id"].apply(list)
-    for name, kind, h in track_defs:
-        ax = axes(y_in, h)
-        ax.set_xlim(0, xmax)
-        ax.set_ylim(0, 1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for s in ax.spines.values():
-            s.set_visible(False)
-        ax.text(-0.08 / mat_w, 0.5, name, transform=ax.transAxes, ha="right", va="center",
-                fontsize=7.5)
-        if name == "Best response":
-            values = layout.set_index("patient_id")["response"]
-            colours = {r: response_colour(r) for r in RESPONSE_ORDER}
-        elif name == "Evaluable":
-            values = sh["evaluable"].map({True: "yes", False: "no"})
-            colours = {"yes": "#4D4D4D", "no": "#FFFFFF"}
-            legend_blocks.append(("Evaluable", [
-                Patch(facecolor="#4D4D4D", label="yes"),
-                Patch(facecolor="#FFFFFF", edgecolor="#888888", label="no")]))
-        elif name == "PFS (months)":
-            values = sh["pfs_months"]
-        else:
-            values = extra[name].set_axis(sheet["patient_id"].values)
-            if kind == "cat":
-                cats = sorted(values.dropna().astype(str).unique())
-                if len(cats) > len(CATEGORY_COLOURS):
-                    keep = cats[:len(CATEGORY_COLOURS) - 1]
-                    values = values.where(values.isin(keep) | values.isna(), "other")
-                    cats = keep + ["other"]
-                colours = {c: CATEGORY_COLOURS[i] for i, c in enumerate(cats)}
-                legend_blocks.append((name, [Patch(facecolor=colours[c], label=c) for c in cats]
-                                      + [Patch(facecolor=NP_FACE, edgecolor=NP_EDGE,
-                                               hatch=NP_HATCH, label="unknown")]))
-        if kind == "cat":
-            rects, hatched = [], []
-            for _, row in cols.iterrows():
-                vals = values.reindex(members[row["column"]])
-                shares = vals.fillna("NP").astype(str).value_counts(normalize=True)
-                order = [k for k in colours if k in shares.index] + (
-                    ["NP"] if "NP" in shares.index else [])
-                r, hh = _stack(ax, row["x"], 0.0, 1.0, [(k, shares[k]) for k in order],
-                               colours)
-                rects += r
-                hatched += hh
-            _add(ax, rects, edge="#FFFFFF" if not binned and ncol < 80 else "none", lw=0.4)
-            _add(ax, hatched, hatch=NP_HATCH)
-            ax.add_patch(Rectangle((0, 0), xmax, 1, fill=False, edgecolor="#888888",
-                                   linewidth=0.4))
-        else:
-            num = pd.Series([_median(values.reindex(members[r])) for r in cols["column"]],
-                            dtype=float)
-            top = float(num.max()) if num.notna().any() else 1.0
-            ax.set_ylim(0, top * 1.05 if top > 0 else 1)
-            colour = "#4D4D4D"
-            if name == "PFS (months)" and not binned:
-                ev = sh["pfs_event"].reindex(cols["first"]).to_numpy()
-                colour = ["#000000" if e == 1 else "#9E9E9E" for e in ev]
-            ax.bar(cols["x"] + 0.5, num.fillna(0), width=0.85 if not binned else 0.95,
-                   color=colour, edgecolor="none")
-            miss = cols["x"][num.isna().to_numpy()]
-            for mx in miss:
-                ax.add_patch(Rectangle((mx, 0), 1, ax.get_ylim()[1] * 0.25, facecolor=NP_FACE,
-                                       edgecolor=NP_EDGE, hatch=NP_HATCH, linewidth=0))
-            ax.text(1.0 + 0.05 / mat_w, 0.5, f"max {top:.3g}" + (" (median)" if binned else ""),
-                    transform=ax.transAxes, ha="left", va="center", fontsize=6.5)
-            if name == "PFS (months)":
-                legend_blocks.append(("PFS", [
-                    Patch(facecolor="#000000", label="progressed / died"),
-                    Patch(facecolor="#9E9E9E", label="censored")] if not binned else [
-                    Patch(facecolor="#4D4D4D", label="median PFS in bin")]))
-        y_in += h + gap
-    y_in += 0.12
 
-    # ---- gene matrix
-    ax = axes(y_in, mat_h)
-    ymax = genes["y"].max() + 1.0 if len(genes) else 1.0
-    ax.set_xlim(0, xmax)
-    ax.set_ylim(ymax + 0.3, -0.0)
-    rects, hatched = [], []
-    cn_cols = CN_ORDER
-    for row in cells.itertuples(index=False):
-        x = cols.at[row.column, "x"]
-        shares = [(k, getattr(row, k)) for k in cn_cols]  # AMP drawn at the bottom
-        shares = [(k, v) for k, v in shares if v > 0]
-        r, hh = _stack(ax, x, row.y, 1.0, shares, CN_COLOURS)
-        rects += r
-        hatched += hh
-        if not binned and row.mut_np > 0 and shares != [("NP", 1.0)]:
-            hatched.append((Rectangle((x, row.y + 0.72), row.mut_np, 0.28), NP_FACE))
-    _add(ax, rects)
-    _add(ax, hatched, hatch=NP_HATCH)
-    # grid lines between cells
-    for gene_y in genes["y"]:
-        ax.add_patch(Rectangle((0, gene_y), xmax, 1.0, fill=False, edgecolor=GRID,
-                               linewidth=0.4))
-    if ncol <= 120:
-        for x in cols["x"]:
-            ax.plot([x, x], [genes["y"].min(), ymax], color=GRID, linewidth=0.3)
-    # mutation glyphs
-    mk = max(2.5, min(7.0, cell_w * 72 * 0.55))
-    mutated = cells[cells["mut_frac"] > 0]
-    if not binned:
-        for cls, marker in MUT_MARKERS.items():
-            sub = mutated[mutated["mut_class"] == cls]
-            if len(sub):
-                ax.plot(cols.loc[sub["column"], "x"].to_numpy() + 0.5, sub["y"] + 0.45,
-                        linestyle="none", marker=marker, markersize=mk, color="black",
-                        markeredgecolor="white", markeredgewidth=0.5)
+def draw_count_bar(frame: Frame, top: float, height: float, data: HeatmapData, raster: bool):
+    """Altered genes per patient over the whole panel, stacked by kind."""
+    ax = frame.axes(top, height)
+    pp = data.per_patient
+    bottom = np.zeros(len(pp))
+    kinds = [("amplification", CN_COLOURS["AMP"]), ("deletion", CN_COLOURS["HOMDEL"]),
+             ("mutation", MUTATION_COLOUR)] + ([("fusion", FUSION_COLOUR)] if data.has_sv
+                                               else [])
+    for kind, colour in kinds:
+        _bars(ax, data.columns["x"], pp[kind], colour, raster=raster,
+              width=0.85 if not raster else 1.0, bottom=bottom)
+        bottom = bottom + pp[kind].to_numpy()
+    ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.05)
+    ax.set_xticks([])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    ax.tick_params(labelsize=6.5)
+    ax.set_ylabel(f"altered\ngenes\n(of {data.n_panel})", fontsize=7, rotation=0, ha="right",
+                  va="center")
+    return ax
+
+
+def _category_cells(ax, data: HeatmapData, values: pd.Series, colours: dict, raster: bool):
+    """One cell per patient coloured by category; missing values hatched (vector) or grey."""
+    x = data.columns["x"].to_numpy()
+    vals = values.reindex(data.columns["patient_id"]).to_numpy(dtype=object)
+    known = pd.notna(vals)
+    if raster:
+        rgb = np.array([to_rgb(colours.get(v, NP_FACE)) if k else to_rgb(NP_FACE)
+                        for v, k in zip(vals, known)])
+        for _, s, e in _groups(data.columns):
+            ax.imshow(rgb[None, s:e], extent=(x[s], x[s] + (e - s), 0, 1), aspect="auto",
+                      interpolation="none")
     else:
-        if len(mutated):
-            sizes = (mk * 1.6) ** 2 * mutated["mut_frac"].clip(lower=0.04)
-            ax.scatter(cols.loc[mutated["column"], "x"].to_numpy() + 0.5, mutated["y"] + 0.25,
-                       s=sizes, color="black", edgecolors="white", linewidths=0.4)
+        rects = [Rectangle((xi, 0), 1, 1) for xi in x[known]]
+        faces = [colours.get(v, NP_FACE) for v in vals[known]]
+        ax.add_collection(PatchCollection(rects, facecolors=faces, edgecolors="white",
+                                          linewidths=0.4))
+        missing = [Rectangle((xi, 0), 1, 1) for xi in x[~known]]
+        if missing:
+            pc = PatchCollection(missing, facecolors=NP_FACE, edgecolors=NP_EDGE, linewidths=0)
+            pc.set_hatch(NP_HATCH)
+            ax.add_collection(pc)
+    ax.set_ylim(0, 1)
+
+
+def draw_tracks(frame: Frame, top: float, data: HeatmapData, sheet: pd.DataFrame,
+                tracks: list[str], raster: bool) -> tuple[float, list]:
+    """Best response, evaluable, PFS and the user's sheet columns; returns the new top and the
+    legend blocks they need."""
+    sh = sheet.set_index("patient_id")
+    extra = track_values(sheet, tracks)
+    legend = []
+    rows = [("Best response", "cat", data.columns.set_index("patient_id")["response"].where(
+        lambda s: s != UNKNOWN_RESPONSE), RESPONSE_COLOURS),
+        ("Evaluable", "cat", sh["evaluable"].map({True: "yes", False: "no"}),
+         {"yes": "#4D4D4D", "no": "#FFFFFF"}),
+        ("PFS (months)", "bar", sh["pfs_months"], None)]
+    legend.append(("Evaluable", [Patch(facecolor="#4D4D4D", label="yes"),
+                                 Patch(facecolor="#FFFFFF", edgecolor="#888888", label="no")]))
+    for name in tracks:
+        values = extra[name].set_axis(sheet["patient_id"].to_numpy())
+        if pd.api.types.is_numeric_dtype(values):
+            rows.append((name, "bar", values, None))
+            continue
+        cats = sorted(values.dropna().astype(str).unique())
+        if len(cats) > len(CATEGORY_COLOURS):
+            keep = cats[:len(CATEGORY_COLOURS) - 1]
+            values = values.where(values.isin(keep) | values.isna(), "other")
+            cats = keep + ["other"]
+        colours = {c: CATEGORY_COLOURS[i] for i, c in enumerate(cats)}
+        rows.append((name, "cat", values.astype(object), colours))
+        legend.append((name, [Patch(facecolor=colours[c], label=c) for c in cats]
+                       + [Patch(facecolor=NP_FACE, edgecolor=NP_EDGE, hatch=NP_HATCH,
+                                label="unknown")]))
+    for name, kind, values, colours in rows:
+        h = 0.17 if kind == "cat" else 0.4
+        ax = frame.axes(top, h)
+        _quiet(ax)
+        _label(ax, frame, name)
+        if kind == "cat":
+            _category_cells(ax, data, values, colours, raster)
+        else:
+            num = pd.to_numeric(values.reindex(data.columns["patient_id"]), errors="coerce")
+            colour = "#4D4D4D"
+            if name == "PFS (months)":
+                ev = sh["pfs_event"].reindex(data.columns["patient_id"]).to_numpy()
+                colour = ["#000000" if e == 1 else "#9E9E9E" for e in ev]
+            _bars(ax, data.columns["x"], num.fillna(0), colour, raster=raster,
+                  width=0.85 if not raster else 1.0)
+            vmax = float(num.max()) if num.notna().any() else 1.0
+            ax.set_ylim(0, vmax * 1.05 if vmax > 0 else 1)
+            ax.text(1.0 + 0.05 / frame.width, 0.5, f"max {vmax:.3g}", transform=ax.transAxes,
+                    ha="left", va="center", fontsize=6.5)
+        top += h + 0.05
+    legend.insert(0, ("PFS", [Patch(facecolor="#000000", label="progressed / died"),
+                              Patch(facecolor="#9E9E9E", label="censored")]))
+    return top, legend
+
+
+def _cell_image(data: HeatmapData, ymax: float) -> np.ndarray:
+    """RGB image (rows: SUB per unit of y; columns: patients) of the matrix at registry size."""
+    n_rows = int(round(ymax * SUB))
+    img = np.ones((n_rows, len(data.columns), 3))
+    cn_rgb = np.array([to_rgb(CN_COLOURS.get(c, NP_FACE)) for c in CN_CODES])
+    black, orange, grey = to_rgb(MUTATION_COLOUR), to_rgb(FUSION_COLOUR), to_rgb(NP_FACE)
+    cn_np = CN_CODES.index("NP")
+    for j, y in enumerate(data.genes["y"].to_numpy()):
+        r0 = int(round(y * SUB))
+        cell = cn_rgb[data.cn[:, j]]  # patients x 3
+        img[r0 + 1:r0 + SUB] = cell[None]
+        mut = data.mut[:, j]
+        band = slice(r0 + 4, r0 + 7)
+        img[band][:, mut >= 0] = black
+        img[band][:, (mut == MUT_NP) & (data.cn[:, j] != cn_np)] = grey
+        img[r0 + 1:r0 + 3][:, data.sv[:, j] == 1] = orange
+    return img
+
+
+def draw_matrix(frame: Frame, top: float, height: float, data: HeatmapData, raster: bool):
+    ax = frame.axes(top, height)
+    genes = data.genes
+    ymax = float(genes["y"].max()) + 1.0 if len(genes) else 1.0
+    ax.set_ylim(ymax, 0)
+    x = data.columns["x"].to_numpy()
+    if raster:
+        img = _cell_image(data, ymax)
+        for k, (_, s, e) in enumerate(_groups(data.columns)):
+            ax.imshow(img[:, s:e], extent=(x[s], x[s] + (e - s), ymax, 0), aspect="auto",
+                      interpolation="none", gid=f"heatmap-matrix-{k}")
+    else:
+        _vector_cells(ax, data, x)
+    ax.set_xlim(0, frame.xmax)
     ax.set_yticks(genes["y"] + 0.5)
-    ax.set_yticklabels(genes["gene"], fontsize=8, fontstyle="italic")
+    ax.set_yticklabels(genes["gene"], fontsize=8 if len(genes) <= 40 else 6.5,
+                       fontstyle="italic")
     ax.tick_params(length=0)
-    for yy, text in headers:
-        ax.text(-left / mat_w * 0.95, yy + 0.45, text, transform=ax.get_yaxis_transform(),
+    for yy, text in genes.attrs.get("headers", []):
+        ax.text(-1.3 / frame.width, yy + 0.45, text, transform=ax.get_yaxis_transform(),
                 ha="left", va="center", fontsize=8, fontweight="bold")
     for s in ax.spines.values():
         s.set_visible(False)
-    # x labels: patients or response groups
-    if not binned and ncol <= 60:
+    _column_labels(ax, data, raster)
+    return ax
+
+
+def _vector_cells(ax, data: HeatmapData, x):
+    """Trial size: a rectangle per cell, hatched when not profiled, glyphs for mutations, a
+    hatched band for mutations not profiled, an orange band for a fusion."""
+    genes = data.genes
+    ys = genes["y"].to_numpy()
+    cn_np = CN_CODES.index("NP")
+    rects, faces, hatched, fus = [], [], [], []
+    for j, y in enumerate(ys):
+        for i, xi in enumerate(x):
+            code = data.cn[i, j]
+            if code == cn_np:
+                hatched.append(Rectangle((xi, y + 0.04), 1, 0.92))
+            else:
+                rects.append(Rectangle((xi, y + 0.04), 1, 0.92))
+                faces.append(CN_COLOURS[CN_CODES[code]])
+                if data.mut[i, j] == MUT_NP:
+                    hatched.append(Rectangle((xi, y + 0.7), 1, 0.26))
+            if data.sv[i, j] == 1:
+                fus.append(Rectangle((xi + 0.1, y + 0.06), 0.8, 0.2))
+    ax.add_collection(PatchCollection(rects, facecolors=faces, edgecolors=GRID, linewidths=0.4))
+    if hatched:
+        pc = PatchCollection(hatched, facecolors=NP_FACE, edgecolors=NP_EDGE, linewidths=0)
+        pc.set_hatch(NP_HATCH)
+        ax.add_collection(pc)
+    if fus:
+        ax.add_collection(PatchCollection(fus, facecolors=FUSION_COLOUR, edgecolors="black",
+                                          linewidths=0.4))
+    cell_in = ax.figure.get_size_inches()[0] * ax.get_position().width / max(len(x), 1)
+    size = max(3.0, min(7.0, cell_in * 72 * 0.5))
+    for k, cls in enumerate(MUTATION_CLASSES):
+        ii, jj = np.nonzero(data.mut == k)
+        if len(ii):
+            ax.plot(x[ii] + 0.5, ys[jj] + 0.5, linestyle="none", marker=MUT_MARKERS[cls],
+                    markersize=size, color=MUTATION_COLOUR, markeredgecolor="white",
+                    markeredgewidth=0.5)
+
+
+def _column_labels(ax, data: HeatmapData, raster: bool):
+    cols = data.columns
+    if not raster and len(cols) <= 80:
         ax.set_xticks(cols["x"] + 0.5)
-        ax.set_xticklabels(cols["first"], rotation=90, fontsize=7)
-    elif binned:
-        ticks, labels = [], []
-        for resp, grp in cols.groupby("response", sort=False):
-            ticks.append((grp["x"].min() + grp["x"].max() + 1) / 2)
-            labels.append(f"{resp}\nn={int(grp['n'].sum())}")
-        ax.set_xticks(ticks)
-        ax.set_xticklabels(labels, fontsize=7.5)
-    else:
-        ax.set_xticks([])
-        ax.set_xlabel(f"{ncol} patients", fontsize=8)
-    # right-hand annotations
+        ax.set_xticklabels(cols["patient_id"], rotation=90, fontsize=7)
+        return
+    ticks, labels = [], []
+    if data.sort != "pattern":
+        for resp, s, e in _groups(cols):
+            ticks.append((cols["x"].iloc[s] + cols["x"].iloc[e - 1] + 1) / 2)
+            labels.append(f"{resp}\nn={e - s}")
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(labels, fontsize=7.5)
+
+
+def draw_gene_side(frame: Frame, ax, data: HeatmapData, altered_calls, endpoint: str) -> None:
+    """Right of the matrix: stacked bar of alteration types per gene, % altered, association."""
+    genes = data.genes
+    counts = gene_type_counts(data, altered_calls)
+    fig = frame.fig
+    pos = ax.get_position()
+    bar_w = 0.8 / frame.fig_w
+    bax = fig.add_axes([pos.x1 + 0.1 / frame.fig_w, pos.y0, bar_w, pos.height])
+    bax.set_ylim(ax.get_ylim())
+    left = np.zeros(len(genes))
+    n_ass = genes["n_assessed"].to_numpy(float)
+    share_max = 0.0
+    for kind in counts.columns:
+        share = np.where(n_ass > 0, counts[kind].to_numpy() / np.maximum(n_ass, 1), 0)
+        bax.barh(genes["y"] + 0.5, share * 100, left=left, height=0.7,
+                 color=TYPE_COLOURS[kind], edgecolor="none")
+        left = left + share * 100
+        share_max = max(share_max, float(left.max()) if len(left) else 0)
+    bax.set_xlim(0, max(10.0, share_max * 1.05))
+    bax.set_yticks([])
+    bax.spines[["top", "right", "left"]].set_visible(False)
+    bax.tick_params(labelsize=6, length=2)
+    bax.set_xlabel("% by type", fontsize=6.5, labelpad=1)
+    bax.xaxis.set_label_position("top")
+    bax.xaxis.tick_top()
     tr = ax.get_yaxis_transform()
-    x1, x2 = 1.0 + 0.12 / mat_w, 1.0 + 1.05 / mat_w
-    ax.text(x1, -0.2, "% altered\n(of assessed)", transform=tr, ha="left", va="bottom",
+    x1 = 1.0 + 1.0 / frame.width
+    x2 = 1.0 + 1.85 / frame.width
+    head = -0.25
+    ax.text(x1, head, "% altered\n(of assessed)", transform=tr, ha="left", va="bottom",
             fontsize=7, fontweight="bold")
-    ax.text(x2, -0.2, f"min p ({pvalue_endpoint})", transform=tr, ha="left", va="bottom",
-            fontsize=7, fontweight="bold")
-    for g in genes.itertuples(index=False):
-        if g.gene in freq.index and freq.at[g.gene, "n_assessed"] > 0:
-            f = freq.loc[g.gene]
-            txt = (f"{100 * f['n_altered'] / f['n_assessed']:.0f}% "
-                   f"({int(f['n_altered'])}/{int(f['n_assessed'])})")
+    ax.text(x2, head, f"primary test, {ENDPOINT_WORDS.get(endpoint, endpoint)}",
+            transform=tr, ha="left", va="bottom", fontsize=7, fontweight="bold")
+    small = len(genes) > 40
+    for g in genes.to_dict("records"):
+        if g["n_assessed"] > 0:
+            txt = (f"{100 * g['n_altered'] / g['n_assessed']:.0f}% "
+                   f"({int(g['n_altered'])}/{int(g['n_assessed'])})")
         else:
             txt = "not assessed"
-        ax.text(x1, g.y + 0.5, txt, transform=tr, ha="left", va="center", fontsize=7)
-        if g.gene in pvals.index:
-            p = pvals.loc[g.gene]
-            ptxt = f"{_p(p['p_value'])} {_short(p['alteration'])}"
-        else:
-            ptxt = "\u2013"
-        ax.text(x2, g.y + 0.5, ptxt, transform=tr, ha="left", va="center", fontsize=7,
-                fontweight="bold" if g.gene in pvals.index and p["p_value"] < 0.05 else
-                "normal")
-    y_in += mat_h + 0.35
+        ax.text(x1, g["y"] + 0.5, txt, transform=tr, ha="left", va="center",
+                fontsize=6 if small else 7)
+        strong = pd.notna(g.get("q_value")) and g["q_value"] < 0.1
+        ax.text(x2, g["y"] + 0.5, association_text(g), transform=tr, ha="left", va="center",
+                fontsize=6 if small else 7, fontweight="bold" if strong else "normal")
 
-    # ---- legend
-    cn_handles = [Patch(facecolor=CN_COLOURS[k], edgecolor="#888888", linewidth=0.5,
-                        label=CN_LABELS[k]) for k in ("AMP", "GAIN", "NEUTRAL", "LOSS", "HOMDEL")]
-    cn_handles.append(Patch(facecolor=NP_FACE, edgecolor=NP_EDGE, hatch=NP_HATCH,
-                            label="not profiled"))
-    if binned:
-        mut_handles = [Line2D([], [], linestyle="none", marker="o", color="black",
-                              markersize=mk * 1.6 * math.sqrt(f), label=f"{int(f * 100)}% mutated")
-                       for f in (0.1, 0.5, 1.0)]
-        mut_title = "Mutation (share of bin)"
+
+def legend_blocks(data: HeatmapData, raster: bool, altered_calls, extra_blocks) -> list:
+    counted = [c for c in ("AMP", "GAIN", "LOSS", "HOMDEL") if c in altered_calls]
+    not_counted = [CN_LABELS[c] for c in ("AMP", "GAIN", "LOSS", "HOMDEL")
+                   if c not in altered_calls]
+    cn = [Patch(facecolor=CN_COLOURS[k], edgecolor="#888888", linewidth=0.5,
+                label=CN_LABELS[k] + ("" if k in counted or k == "NEUTRAL" else " *"))
+          for k in ("AMP", "GAIN", "NEUTRAL", "LOSS", "HOMDEL")]
+    cn.append(Patch(facecolor=NP_FACE, edgecolor=NP_EDGE, hatch=None if raster else NP_HATCH,
+                    label="not profiled"))
+    if not_counted:
+        cn.append(Patch(facecolor="none", edgecolor="none",
+                        label="* drawn, not counted\n  as altered"))
+    if raster:
+        mut = [Patch(facecolor=MUTATION_COLOUR, label="mutation (black band)"),
+               Patch(facecolor=NP_FACE, label="grey band: mutations\nnot profiled")]
     else:
-        mut_handles = [Line2D([], [], linestyle="none", marker=m, color="black", markersize=5,
-                              label=c) for c, m in MUT_MARKERS.items()]
-        mut_title = "Mutation"
-    if not binned:
-        mut_handles.append(Patch(facecolor=NP_FACE, edgecolor=NP_EDGE, hatch=NP_HATCH,
-                                 label="band: mutations\nnot profiled"))
-    else:
-        mut_handles.append(Patch(facecolor="none", edgecolor="none",
-                                 label="(of patients profiled\nfor mutations)"))
-    present = [r for r in RESPONSE_ORDER if r in set(layout["response"])]
-    resp_handles = [Patch(facecolor=response_colour(r), edgecolor="#888888", linewidth=0.5,
-                          label=r) for r in present]
-    blocks = [("Copy number" + (" (share of bin)" if binned else ""), cn_handles),
-              (mut_title, mut_handles), ("Best response", resp_handles)] + legend_blocks
-    per_row = _legend_per_row(fig_w)
-    for i, (title_, handles) in enumerate(blocks):
+        mut = [Line2D([], [], linestyle="none", marker=m, color="black", markersize=5, label=c)
+               for c, m in MUT_MARKERS.items()]
+        mut.append(Patch(facecolor=NP_FACE, edgecolor=NP_EDGE, hatch=NP_HATCH,
+                         label="band: mutations\nnot profiled"))
+    blocks = [("Copy number", cn), ("Mutation", mut)]
+    if data.has_sv:
+        blocks.append(("Fusion", [Patch(facecolor=FUSION_COLOUR, edgecolor="black",
+                                        linewidth=0.4, label="fusion / rearrangement")]))
+    present = [r for r in RESPONSE_ORDER if r in set(data.columns["response"])]
+    blocks.append(("Best response", [Patch(
+        facecolor=response_colour(r), edgecolor="#888888", linewidth=0.5,
+        hatch=NP_HATCH if r == UNKNOWN_RESPONSE and not raster else None, label=r)
+        for r in present]))
+    return blocks + extra_blocks
+
+
+def draw_legend(fig, blocks, top: float, fig_w: float, fig_h: float) -> None:
+    per_row = max(1, int((fig_w - 0.15) // LEGEND_W))
+    for i, (title, handles) in enumerate(blocks):
         bx = 0.15 + (i % per_row) * LEGEND_W
-        by = y_in + (i // per_row) * 1.35
-        lg = fig.legend(handles=handles, title=title_, loc="upper left",
+        by = top + (i // per_row) * 1.45
+        lg = fig.legend(handles=handles, title=title, loc="upper left",
                         bbox_to_anchor=(bx / fig_w, 1 - by / fig_h), fontsize=6.5,
-                        title_fontsize=7, frameon=False, handlelength=1.4,
-                        alignment="left")
+                        title_fontsize=7, frameon=False, handlelength=1.4, alignment="left")
         lg.get_title().set_fontweight("bold")
+
+
+def _title(data: HeatmapData, n_patients: int) -> str:
+    order = {"response_change": "by best response, then best % change",
+             "response_pattern": "by best response, then alteration pattern",
+             "pattern": "by alteration pattern"}[data.sort]
+    text = f"Biomarker heatmap: {n_patients} patients, ordered {order}"
+    if len(data.genes) < data.n_panel:
+        text += (f"\n{len(data.genes)} of {data.n_panel} panel genes: smallest primary q, "
+                 "then most often altered (every gene: report and alterations.tsv)")
+    if data.primary_source not in ("family", "none"):
+        text += f"\nassociations: {data.primary_source}"
+    return text
+
+
+# --------------------------------------------------------------------------------------
+
+def plot_biomarker_heatmap(alterations: pd.DataFrame, sheet: pd.DataFrame, panel: pd.DataFrame,
+                           out_prefix: str | os.PathLike, *, associations: pd.DataFrame | None,
+                           tracks: list[str], max_genes: int, sort: str, per_patient_max: int,
+                           endpoint: str, altered_calls, dpi: int):
+    """Draw the heatmap (see the module docstring) as ``<out_prefix>.svg`` and ``.png``.
+
+    ``altered_calls``: the copy-number calls counted as altered (copy_number.altered_calls),
+    for the legend and the per-gene bars; the other settings are the ``figures.heatmap_*``.
+    """
+    tracks = list(tracks)
+    raster = len(sheet) > per_patient_max
+    data = heatmap_data(alterations, sheet, panel, associations, endpoint=endpoint,
+                        max_genes=max_genes, sort=sort, per_patient_max=per_patient_max,
+                        group_gap=0.0 if raster else 0.6)
+    if raster and data.sort != "pattern":  # gaps between response groups, in columns
+        data.columns["x"] = data.columns["x"] + 0.004 * len(data.columns) * np.cumsum(
+            np.r_[False, data.columns["response"].to_numpy()[1:]
+                  != data.columns["response"].to_numpy()[:-1]])
+    xmax = float(data.columns["x"].max()) + 1 if len(data.columns) else 1.0
+    n = len(data.columns)
+    # registry size: at most 12 in wide so that the text stays readable on a page; the SVG
+    # keeps one image column per patient, the 300 dpi PNG about one pixel each
+    width = (min(12.0, max(8.0, n / 300)) if raster else
+             xmax * min(0.3, max(0.1, 7.0 / max(xmax, 1))))
+    left, right = 1.45, 4.4
+    row_h = 0.2 if len(data.genes) <= 40 else 0.15
+    mat_h = (float(data.genes["y"].max()) + 1.3) * row_h if len(data.genes) else 1.0
+    fig_w = max(left + width + right, 10.0)
+    n_tracks = 3 + len(tracks)
+    tracks_h = n_tracks * 0.3 + 0.2
+    label_h = 0.7 if not raster and n <= 80 else 0.45
+    blocks_n = 5 + len(tracks) + int(data.has_sv)
+    legend_h = 1.45 * -(-blocks_n // max(1, int((fig_w - 0.15) // LEGEND_W))) + 0.2
+    title_h = 0.35 + 0.17 * _title(data, len(sheet)).count("\n")
+    fig_h = title_h + 1.1 + 0.1 + 0.6 + 0.12 + tracks_h + mat_h + label_h + legend_h
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    frame = Frame(fig, left, width, xmax, fig_w, fig_h)
+    top = title_h
+    fig.text(0.1 / fig_w, 1 - 0.12 / fig_h, _title(data, len(sheet)), fontsize=9.5, va="top",
+             ha="left")
+    draw_waterfall_track(frame, top, 1.1, data, raster)
+    top += 1.2
+    draw_count_bar(frame, top, 0.6, data, raster)
+    top += 0.72
+    top, extra = draw_tracks(frame, top, data, sheet, tracks, raster)
+    top += 0.1
+    ax = draw_matrix(frame, top, mat_h, data, raster)
+    draw_gene_side(frame, ax, data, altered_calls, endpoint)
+    draw_legend(fig, legend_blocks(data, raster, altered_calls, extra), top + mat_h + label_h,
+                fig_w, fig_h)
     return save_figure(fig, out_prefix, dpi=dpi)
-
-
-LEGEND_W = 1.75
-
-
-def _legend_per_row(fig_w: float) -> int:
-    return max(1, int((fig_w - 0.15) // LEGEND_W))
-
-
-def _legend_rows(n_tracks: int, fig_w: float) -> int:
-    n_blocks = 5 + n_tracks  # CN, mutation, response, evaluable, PFS, user tracks
-    return -(-n_blocks // _legend_per_row(fig_w))
-
-
-def _median(values: pd.Series) -> float:
-    """Median of the known values; NaN (without a warning) when none is known."""
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    return float(values.median()) if len(values) else float("nan")
-
-
-def _p(p: float) -> str:
-    return f"p={p:.2g}" if p >= 0.001 else "p<0.001"
-
-
-def _short(alteration: str) -> str:
-    return {"amplification": "amp", "deletion": "del", "mutation": "mut", "any": "any",
-            "copy_number": "CN"}.get(alteration, str(alteration))

@@ -1,197 +1,78 @@
-"""Kaplan-Meier curves (own product-limit estimator) with numbers at risk."""
+"""Kaplan-Meier curves as survminer draws them: estimate and band, censored ticks, medians with
+interval and units in the legend, the log-rank p and the Cox hazard ratio of a biomarker split on
+the plot, landmark rates, and a risk table with censored counts. Every number comes from
+``cohortmark.stats.survival`` (the same as outcomes.tsv and associations.tsv)."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
-from scipy.stats import norm
 
-from ..errors import InputError
-from ..schema import ALTERATION_KINDS
-from . import OKABE_ITO, save_figure
+from ..stats.survival import (
+    cox_hr,
+    interval_settings,
+    kaplan_meier_median,
+    km_table,
+    logrank,
+    survival_at,
+)
+from . import OKABE_ITO, conf_label, save_figure
+from .biomarker import biomarker_groups, label, parse_split
 
 ENDPOINT_LABEL = {"pfs": "Progression-free survival", "os": "Overall survival"}
 GROUP_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
                  OKABE_ITO["purple"]]
 
 
-def kaplan_meier(time, event, alpha: float = 0.05) -> pd.DataFrame:
-    """Product-limit estimate at each distinct time (plus time 0).
-
-    Columns: time, n_risk, n_event, n_censor, survival, ci_low, ci_high. The interval is
-    Greenwood's variance on the log(-log) scale (as R survival ``conf.type="log-log"`` and
-    lifelines). Rows with a missing time or event are the caller's to drop.
-    """
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=float)
-    times = np.unique(t)
-    rows = [(0.0, len(t), 0, 0, 1.0, 1.0, 1.0)]
-    s, var_sum = 1.0, 0.0
-    z = norm.ppf(1 - alpha / 2)
-    for u in times:
-        at_risk = int((t >= u).sum())
-        d = int(((t == u) & (e == 1)).sum())
-        c = int(((t == u) & (e == 0)).sum())
-        if d:
-            s *= 1 - d / at_risk
-            var_sum += d / (at_risk * (at_risk - d)) if at_risk > d else np.inf
-        if 0 < s < 1 and np.isfinite(var_sum) and var_sum > 0:
-            se = np.sqrt(var_sum) / abs(np.log(s))
-            lo, hi = s ** np.exp(z * se), s ** np.exp(-z * se)
-        elif s == 1:
-            lo, hi = 1.0, 1.0
-        else:
-            lo, hi = (0.0, 0.0) if s == 0 else (np.nan, np.nan)
-        if u == 0 and rows:
-            rows[0] = (0.0, at_risk, d, c, s, lo, hi)
-        else:
-            rows.append((float(u), at_risk, d, c, s, lo, hi))
-    return pd.DataFrame(rows, columns=["time", "n_risk", "n_event", "n_censor", "survival",
-                                       "ci_low", "ci_high"])
-
-
-def median_survival(km: pd.DataFrame) -> float:
-    """First time the estimate falls to 0.5 or below; NaN if never reached."""
-    hit = km[km["survival"] <= 0.5]
-    return float(hit["time"].iloc[0]) if len(hit) else float("nan")
-
-
 def at_risk(time, ticks) -> list[int]:
+    """Patients still followed (time >= tick) at each tick."""
     t = np.asarray(time, dtype=float)
     return [int((t >= x).sum()) for x in ticks]
 
 
-def parse_split(spec: str) -> tuple[str, str]:
-    """``"TWIST1"`` -> (TWIST1, any); ``"TWIST1:amplification"`` -> (TWIST1, amplification)."""
-    gene, _, kind = spec.partition(":")
-    kind = kind or "any"
-    if kind not in ALTERATION_KINDS or kind == "copy_number":
-        raise InputError(f"{spec!r}: alteration must be one of amplification, deletion, "
-                         "mutation, any", field="figures.km_split_by")
-    return gene.strip(), kind
+def censored_by(time, event, ticks) -> list[int]:
+    """Patients censored at or before each tick (cumulative)."""
+    t, e = np.asarray(time, dtype=float), np.asarray(event, dtype=float)
+    return [int(((t <= x) & (e == 0)).sum()) for x in ticks]
 
 
-def biomarker_groups(alterations: pd.DataFrame, gene: str, kind: str,
-                     amplification_calls=("AMP",), deletion_calls=("HOMDEL",)) -> pd.Series:
-    """Per patient: 'altered', 'not altered' or None (not profiled for that alteration).
-
-    Alterations are defined as in the statistics (``statistics.amplification_calls`` and
-    ``deletion_calls``), so a split curve shows the groups its log-rank row compares.
-    """
-    df = alterations[alterations["gene"] == gene]
-    if df.empty:
-        raise InputError(f"gene {gene!r} is not in the cohort's panel",
-                         field="figures.km_split_by")
-    cn_np = df["cn_status"] == "not_profiled"
-    mut_np = df["mut_status"] == "not_profiled"
-    amp = df["cn_call"].isin(list(amplification_calls))
-    dele = df["cn_call"].isin(list(deletion_calls))
-    mut = df["mut_status"] == "altered"
-    if kind == "amplification":
-        altered, unknown = amp, cn_np
-    elif kind == "deletion":
-        altered, unknown = dele, cn_np
-    elif kind == "mutation":
-        altered, unknown = mut, mut_np
-    else:
-        altered = amp | dele | mut
-        unknown = ~altered & (cn_np | mut_np)
-    out = pd.Series(np.where(altered, "altered", "not altered"), index=df["patient_id"].values,
-                    dtype=object)
-    out[unknown.values] = None
-    return out
+def axis_end(time, min_fraction: float) -> float:
+    """The last time at which at least ``min_fraction`` of the patients (and at least one) are
+    still at risk; the last follow-up when ``min_fraction`` is 0."""
+    t = np.sort(np.asarray(time, dtype=float))
+    if not len(t):
+        return 1.0
+    if min_fraction <= 0:
+        return float(t[-1])
+    need = max(1, int(np.ceil(min_fraction * len(t))))
+    return float(t[len(t) - need])  # the need-th longest follow-up: need patients at risk
 
 
-def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *,
-            alterations: pd.DataFrame | None = None, split_by: str | None = None,
-            dpi: int = 150, amplification_calls=("AMP",), deletion_calls=("HOMDEL",)):
-    """Kaplan-Meier curve of ``endpoint`` (pfs or os) with numbers at risk under the axis.
+def landmarks_of(outcomes: pd.DataFrame | None, endpoint: str) -> list[float]:
+    """Landmark times (months) that outcomes.tsv reports for ``endpoint`` (PFS_3mo -> 3)."""
+    if outcomes is None:
+        return []
+    out = []
+    for m in outcomes["metric"].astype(str):
+        hit = re.fullmatch(rf"{endpoint.upper()}_(\d+(?:\.\d+)?)mo", m)
+        if hit:
+            out.append(float(hit.group(1)))
+    return sorted(set(out))
 
-    With ``split_by`` ("GENE" or "GENE:alteration") one curve per biomarker group; patients
-    not profiled for it are left out and counted in the title.
-    """
-    tcol, ecol = f"{endpoint}_months", f"{endpoint}_event"
-    df = sheet[["patient_id", tcol, ecol]].dropna()
-    n_missing = len(sheet) - len(df)
-    groups: list[tuple[str, pd.DataFrame]]
-    note = []
-    if split_by:
-        gene, kind = parse_split(split_by)
-        grp = biomarker_groups(alterations, gene, kind, amplification_calls, deletion_calls)
-        df = df.assign(group=df["patient_id"].map(grp))
-        n_np = int(df["group"].isna().sum())
-        if n_np:
-            note.append(f"{n_np} not profiled for {gene}"
-                        + ("" if kind == "any" else f" {kind}"))
-        df = df[df["group"].notna()]
-        label = f"{gene} {'alteration' if kind == 'any' else kind}"
-        groups = [(f"{label}: {g}", df[df["group"] == g]) for g in ("altered", "not altered")]
-        groups = [(lab, d) for lab, d in groups if len(d)]
-    else:
-        groups = [("all patients", df)]
-    if n_missing:
-        note.append(f"{n_missing} without {endpoint.upper()} data")
-    tmax = float(df[tcol].max()) if len(df) else 1.0
-    step = _nice_step(tmax)
-    ticks = np.arange(0, tmax + step * 0.999, step)
-    n_rows = len(groups)
-    fig_h = 4.9 + 0.2 * n_rows
-    fig = plt.figure(figsize=(7.0, fig_h))
-    table_h = (0.3 + 0.2 * n_rows) / fig_h
-    bottom = 0.1 / fig_h
-    legend_h = (0.25 + 0.2 * n_rows) / fig_h
-    ax_bottom = bottom + table_h + 0.75 / fig_h
-    ax = fig.add_axes([0.17, ax_bottom, 0.78, 1 - ax_bottom - legend_h - 0.35 / fig_h])
-    for i, (label, d) in enumerate(groups):
-        colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
-        km = kaplan_meier(d[tcol], d[ecol])
-        med = median_survival(km)
-        med_txt = f"{med:.1f}" if np.isfinite(med) else "not reached"
-        ax.step(km["time"], km["survival"], where="post", color=colour, linewidth=1.6,
-                label=f"{label} (n={len(d)}, events={int(d[ecol].sum())}, median {med_txt})")
-        if len(groups) == 1:
-            ax.fill_between(km["time"], km["ci_low"], km["ci_high"], step="post", color=colour,
-                            alpha=0.15, linewidth=0, label="95% CI")
-        cens = d[d[ecol] == 0][tcol]
-        s_at = []
-        if len(cens):
-            idx = np.searchsorted(km["time"].to_numpy(), cens.to_numpy(), side="right") - 1
-            s_at = km["survival"].to_numpy()[idx]
-        ax.plot(cens, s_at, linestyle="none", marker="|", color=colour,
-                markersize=8 if len(d) <= 200 else 3, markeredgewidth=1 if len(d) <= 200 else 0.4)
-        if np.isfinite(med):
-            ax.plot([0, med, med], [0.5, 0.5, 0], color=colour, linestyle=":", linewidth=0.8)
-    ax.set_xlim(0, ticks[-1] * 1.02 if len(ticks) > 1 else tmax * 1.05 + 0.1)
-    ax.set_ylim(0, 1.03)
-    ax.set_xticks(ticks)
-    ax.set_ylabel(f"{ENDPOINT_LABEL.get(endpoint, endpoint)} (probability)")
-    ax.set_xlabel("Months")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
-              borderaxespad=0.2)
-    title = ENDPOINT_LABEL.get(endpoint, endpoint)
-    if note:
-        title += "  (" + "; ".join(note) + ")"
-    fig.text(0.02, 1 - 0.12 / fig_h, title, fontsize=10, va="top", ha="left")
-    tab = fig.add_axes([0.17, bottom, 0.78, table_h], sharex=ax)
-    tab.set_ylim(-0.5, n_rows + 0.2)
-    tab.axis("off")
-    tab.text(0.02, n_rows - 0.1, "Number at risk",
-             transform=blended_transform_factory(fig.transFigure, tab.transData),
-             ha="left", va="center", fontsize=8, fontweight="bold")
-    for i, (label, d) in enumerate(groups):
-        row_y = n_rows - 1 - i
-        colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
-        short = label.rsplit(": ", 1)[-1]
-        tab.text(-0.05, row_y, short, transform=tab.get_yaxis_transform(), ha="right",
-                 va="center", fontsize=8, color=colour)
-        for x, n in zip(ticks, at_risk(d[tcol], ticks)):
-            tab.text(x, row_y, str(n), ha="center", va="center", fontsize=8, color=colour)
-    return save_figure(fig, out_prefix, dpi=dpi)
+
+def split_statistics(d: pd.DataFrame, tcol: str, ecol: str, conf_level: float) -> dict:
+    """Log-rank p and Cox hazard ratio (altered vs not altered) with interval."""
+    g = (d["group"] == "altered").to_numpy(float)
+    lr = logrank(d[tcol], d[ecol], g)
+    cx = cox_hr(d[tcol], d[ecol], g, conf_level=conf_level)
+    return {"p": float(lr["p_value"][0]), "hr": float(cx["hr"][0]),
+            "lo": float(cx["ci_low"][0]), "hi": float(cx["ci_high"][0]),
+            "estimable": bool(cx["estimable"][0])}
 
 
 def _nice_step(tmax: float) -> float:
@@ -199,3 +80,131 @@ def _nice_step(tmax: float) -> float:
         if tmax / step <= 8:
             return float(step)
     return float(10 ** np.ceil(np.log10(tmax / 8)))
+
+
+def _months(v: float) -> str:
+    return "NR" if not np.isfinite(v) else f"{v:.1f}"
+
+
+def plot_km(sheet: pd.DataFrame, endpoint: str, out_prefix: str | os.PathLike, *,
+            alterations: pd.DataFrame | None, outcomes: pd.DataFrame | None,
+            split_by: str | None, statistics: dict, min_at_risk_fraction: float, dpi: int):
+    """Kaplan-Meier curve of ``endpoint`` (pfs or os).
+
+    ``statistics``: the config's statistics section (conf_level, km_conf_type,
+    amplification_calls, deletion_calls). With ``split_by`` ("GENE" or "GENE:alteration") one
+    curve per biomarker group, the log-rank p and the Cox HR on the plot; patients not
+    profiled for the biomarker are left out and counted in the title. Landmark rates are those
+    outcomes.tsv reports. The axis ends where fewer than ``min_at_risk_fraction`` of the
+    patients remain at risk (the estimates use every patient).
+    """
+    interval = interval_settings(statistics)
+    conf = conf_label(interval["conf_level"])
+    tcol, ecol = f"{endpoint}_months", f"{endpoint}_event"
+    df = sheet[["patient_id", tcol, ecol]].dropna()
+    n_missing = len(sheet) - len(df)
+    note = []
+    stats_ = None
+    if split_by:
+        gene, kind = parse_split(split_by)
+        grp = biomarker_groups(alterations, gene, kind, statistics["amplification_calls"],
+                               statistics["deletion_calls"])
+        df = df.assign(group=df["patient_id"].map(grp))
+        n_np = int(df["group"].isna().sum())
+        if n_np:
+            note.append(f"{n_np} not profiled for {label(gene, kind)}")
+        df = df[df["group"].notna()]
+        name = label(gene, kind)
+        groups = [(f"{name}: {g}", g, df[df["group"] == g]) for g in ("altered", "not altered")]
+        groups = [x for x in groups if len(x[2])]
+        if len(groups) == 2:
+            stats_ = split_statistics(df, tcol, ecol, interval["conf_level"])
+    else:
+        groups = [("all patients", "all patients", df)]
+    if n_missing:
+        note.append(f"{n_missing} without {endpoint.upper()} data")
+    end = axis_end(df[tcol], min_at_risk_fraction) if len(df) else 1.0
+    step = _nice_step(max(end, 1e-9))
+    ticks = np.arange(0, end + step * 0.001, step)
+    xmax = max(end, ticks[-1]) * 1.02 if len(ticks) else 1.0
+    landmarks = [t for t in landmarks_of(outcomes, endpoint) if t <= xmax]
+    n_rows = len(groups)
+    fig_h = 5.3 + 0.22 * n_rows
+    fig = plt.figure(figsize=(7.5, fig_h))
+    table_h = (0.35 + 0.22 * n_rows) / fig_h
+    bottom = 0.1 / fig_h
+    legend_h = (0.3 + 0.2 * n_rows + 0.17 * n_rows * bool(landmarks)) / fig_h
+    ax_bottom = bottom + table_h + 0.75 / fig_h
+    ax = fig.add_axes([0.19, ax_bottom, 0.76, 1 - ax_bottom - legend_h - 0.35 / fig_h])
+    landmark_text = []
+    for i, (lab, short, d) in enumerate(groups):
+        colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
+        km = km_table(d[tcol], d[ecol], **interval)
+        med, mlo, mhi = kaplan_meier_median(d[tcol], d[ecol], **interval)
+        ax.step(km["time"], km["survival"], where="post", color=colour, linewidth=1.6,
+                label=(f"{lab}: n={len(d)}, {int(d[ecol].sum())} events, median "
+                       f"{_months(med)} months ({conf} CI {_months(mlo)}\u2013{_months(mhi)})"))
+        many = len(d) > 300  # thousands of steps and ticks: an embedded image, not vectors
+        ax.fill_between(km["time"], km["ci_low"], km["ci_high"],  # no band where R has none
+                        step="post", color=colour, alpha=0.15 if n_rows == 1 else 0.08,
+                        linewidth=0, rasterized=many)
+        cens = d[d[ecol] == 0][tcol].to_numpy(float)
+        if len(cens):
+            idx = np.searchsorted(km["time"].to_numpy(), cens, side="right") - 1
+            ax.plot(cens, km["survival"].to_numpy()[idx], linestyle="none", marker="|",
+                    color=colour, markersize=8 if len(d) <= 200 else 3,
+                    markeredgewidth=1 if len(d) <= 200 else 0.4, rasterized=many)
+        if np.isfinite(med):
+            ax.plot([0, med, med], [0.5, 0.5, 0], color=colour, linestyle=":", linewidth=0.8)
+        if landmarks:
+            at = survival_at(d[tcol], d[ecol], landmarks, **interval)
+            parts = [f"{t:g} mo {100 * s:.0f}% ({100 * lo:.0f}\u2013{100 * hi:.0f})"
+                     if np.isfinite(s) else f"{t:g} mo \u2013"
+                     for t, s, lo, hi in zip(landmarks, at["surv"], at["lower"], at["upper"])]
+            landmark_text.append((colour, f"{short}: " + "; ".join(parts)))
+    for t in landmarks:
+        ax.axvline(t, color="#999999", linestyle="--", linewidth=0.6, zorder=0)
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(0, 1.03)
+    ax.set_xticks(ticks)
+    ax.set_ylabel(f"{ENDPOINT_LABEL.get(endpoint, endpoint)}\n(probability)")
+    ax.set_xlabel("Months from start of treatment")
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(df):
+        ax.legend(fontsize=7.5, loc="lower left", bbox_to_anchor=(-0.2, 1.0), frameon=False,
+                  borderaxespad=0.2, handlelength=1.5)
+    else:
+        ax.text(0.5, 0.5, f"no patient with {endpoint.upper()} time and event",
+                transform=ax.transAxes, ha="center", va="center")
+    if stats_ is not None:
+        hr = (f"HR {stats_['hr']:.2f} ({conf} CI {stats_['lo']:.2f}\u2013{stats_['hi']:.2f})"
+              if stats_["estimable"] else "HR not estimable")
+        ax.text(0.98, 0.97, f"log-rank p = {stats_['p']:.2g}\n{hr}\n(Cox, altered vs not)",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8)
+    for k, (colour, text) in enumerate(landmark_text):
+        fig.text(0.02, 1 - (0.55 + 0.17 * k) / fig_h,
+                 ("landmark rates (" + conf + " CI) " if k == 0 else "") + text, fontsize=7,
+                 color=colour, va="top", ha="left")
+    title = ENDPOINT_LABEL.get(endpoint, endpoint)
+    if note:
+        title += "  (" + "; ".join(note) + ")"
+    if end < float(df[tcol].max() if len(df) else 0):
+        title += (f"\naxis ends where fewer than {min_at_risk_fraction:.0%} of patients remain "
+                  "at risk; estimates use every patient")
+    fig.text(0.02, 1 - 0.1 / fig_h, title, fontsize=9.5, va="top", ha="left")
+    tab = fig.add_axes([0.19, bottom, 0.76, table_h], sharex=ax)
+    tab.set_ylim(-0.5, n_rows + 0.3)
+    tab.axis("off")
+    tab.text(0.02, n_rows, "Number at risk (censored)",
+             transform=blended_transform_factory(fig.transFigure, tab.transData),
+             ha="left", va="center", fontsize=8, fontweight="bold")
+    for i, (_lab, short, d) in enumerate(groups):
+        row_y = n_rows - 1 - i
+        colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
+        tab.text(0.02, row_y, short,
+                 transform=blended_transform_factory(fig.transFigure, tab.transData),
+                 ha="left", va="center", fontsize=8, color=colour)
+        for x, n, c in zip(ticks, at_risk(d[tcol], ticks), censored_by(d[tcol], d[ecol], ticks)):
+            tab.text(x, row_y, f"{n} ({c})", ha="center", va="center", fontsize=7.5,
+                     color=colour)
+    return save_figure(fig, out_prefix, dpi=dpi)

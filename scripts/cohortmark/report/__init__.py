@@ -16,6 +16,7 @@ import html
 import math
 import os
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -24,33 +25,28 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..config import section
+from ..figures import conf_label, registry
 from ..schema import BEST_RESPONSES
-from .registry import biomarker_context, trial_context
+from ..stats.describe import methods_text
+from ..tsv import atomic_write
+from .biomarkers import biomarker_context, trial_context
+from .content import (
+    ctdna_summary,
+    key_findings,
+    label,
+    order_patients_for_figures,
+    table_one,
+    value_words,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["cohortmark", "snakemake", "pandas", "numpy", "scipy", "matplotlib", "lifelines",
             "jinja2", "cyvcf2", "pysam"]
-FIGURE_TITLES = {
-    "biomarker_heatmap": "Biomarker heatmap", "waterfall": "Waterfall: best % change",
-    "swimmer": "Swimmer: time on treatment", "km_pfs": "Kaplan-Meier: progression-free survival",
-    "km_os": "Kaplan-Meier: overall survival", "forest": "Forest plot of associations",
-    "ctdna_vaf": "ctDNA variant allele fractions",
-    "trial_matches": "Patients x trials",
-}
-TEST_WORDS = {
-    "fisher": "Fisher's exact test (two-sided) of response against the alteration; effect is the "
-              "conditional maximum-likelihood odds ratio with its exact 95% interval (as R's "
-              "fisher.test).",
-    "mannwhitney": "Mann-Whitney U test (two-sided) of best % change between altered and "
-                   "non-altered patients.",
-    "spearman": "Spearman rank correlation of the continuous copy-number value with the "
-                "endpoint.",
-    "pearson": "Pearson correlation of the continuous copy-number value with the endpoint.",
-    "logrank": "Log-rank test of survival between altered and non-altered patients.",
-    "cox": "Cox proportional-hazards model; effect is the hazard ratio (altered vs not) with "
-           "its Wald 95% interval.",
-}
-LIST_LIMIT = 100  # patients listed by name in a section before "and N more"
+LIST_LIMIT = 30  # patients listed by name in a section before "and N more"
+# alterations.tsv columns the report shows (a registry's table is millions of rows)
+ALTERATION_COLUMNS = ["patient_id", "gene", "cn_status", "cn_call", "cn_value", "mut_status",
+                      "mutation_class", "protein_change", "vaf", "sv_status", "sv_partners"]
+GENE_PAGE_ROWS = 30  # altered patients listed on a gene's page (all in alterations.tsv)
 
 
 # --------------------------------------------------------------------------------------
@@ -98,9 +94,9 @@ def provenance(config: dict, inputs: dict[str, str], date_from: list[str] | None
     """Config, input files with SHA-256 checksums and sizes, software versions, run date
     (from the inputs labelled in ``date_from``; default all)."""
     files = []
-    for label, path in inputs.items():
+    for name, path in inputs.items():
         if path and os.path.exists(path):
-            files.append({"label": label, "path": str(path), "bytes": os.path.getsize(path),
+            files.append({"label": name, "path": str(path), "bytes": os.path.getsize(path),
                           "sha256": sha256(path)})
     dated = inputs if date_from is None else {k: v for k, v in inputs.items() if k in date_from}
     date, source = run_date(config, dated)
@@ -141,14 +137,34 @@ def sort_key(value) -> str:
 
 
 def table(df: pd.DataFrame | None, limit: int | None = None, columns=None) -> dict | None:
-    """A DataFrame as {columns, rows: [[(text, key)]], total, shown} for the template."""
+    """A DataFrame as {columns, labels, rows: [[(text, key)]], total, shown} for the template;
+    text in a reader's words (``not profiled``, ``log-rank``), keys raw for sorting."""
     if df is None:
         return None
     if columns:
         df = df[[c for c in columns if c in df.columns]]
     shown = df if limit is None else df.head(limit)
-    rows = [[(fmt(v), sort_key(v)) for v in rec] for rec in shown.itertuples(index=False)]
-    return {"columns": list(df.columns), "rows": rows, "total": len(df), "shown": len(shown)}
+    rows = [[(value_words(fmt(v)), sort_key(v)) for v in rec]
+            for rec in shown.itertuples(index=False)]
+    return {"columns": list(df.columns), "labels": [label(c) for c in df.columns],
+            "rows": rows, "total": len(df), "shown": len(shown)}
+
+
+def download(name: str, path, max_kb: int, report_dir) -> dict | None:
+    """A table's TSV for download: embedded as a data URI up to ``max_kb``, else linked by its
+    path relative to the report."""
+    if not path or not os.path.exists(path):
+        return None
+    size = os.path.getsize(path)
+    if size <= max_kb * 1000:
+        href = ("data:text/tab-separated-values;base64,"
+                + base64.b64encode(Path(path).read_bytes()).decode("ascii"))
+        embedded = True
+    else:
+        href = os.path.relpath(Path(path).resolve(), Path(report_dir).resolve())
+        embedded = False
+    return {"name": name, "file": Path(path).name, "href": href, "embedded": embedded,
+            "kb": f"{size / 1000:,.0f}"}
 
 
 def _names(ids) -> str:
@@ -167,7 +183,7 @@ def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
     responses = [(r, int(response.get(r, 0))) for r in BEST_RESPONSES + ["unknown"]
                  if response.get(r, 0)]
     set_aside = []
-    for label, mask, why in (
+    for what, mask, why in (
             ("not evaluable", ~sheet["evaluable"].to_numpy(),
              "evaluable = false in the patient sheet: kept in every table and figure, left "
              "out of response statistics"),
@@ -179,7 +195,7 @@ def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
              "no variant_file: mutations counted as not profiled, never as wild type")):
         ids = sheet.loc[mask, "patient_id"].tolist()
         if ids:
-            set_aside.append({"what": label, "n": len(ids), "patients": _names(ids),
+            set_aside.append({"what": what, "n": len(ids), "patients": _names(ids),
                               "why": why})
     return {"n": len(sheet), "n_evaluable": int(sheet["evaluable"].sum()),
             "n_cn": int(per_patient["cn"].sum()), "n_mut": int(per_patient["mut"].sum()),
@@ -187,12 +203,20 @@ def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
             "responses": responses, "set_aside": set_aside}
 
 
+def metric_words(metric: str) -> str:
+    """ORR -> ORR, median_PFS -> median PFS, PFS_3mo -> PFS at 3 months."""
+    what, _, when = str(metric).partition("_")
+    if what in ("PFS", "OS") and when.endswith("mo"):
+        return f"{what} at {when[:-2]} months"
+    return str(metric).replace("_", " ")
+
+
 def outcome_rows(outcomes: pd.DataFrame | None) -> list[dict]:
     rows = []
     if outcomes is None:
         return rows
     for r in outcomes.itertuples(index=False):
-        rate = r.metric in ("ORR", "DCR")
+        rate = r.metric in ("ORR", "DCR") or bool(re.fullmatch(r"(PFS|OS)_[0-9.]+mo", r.metric))
         scale, unit = (100.0, "%") if rate else (1.0, " months")
 
         def f(v, scale=scale, rate=rate):
@@ -204,19 +228,29 @@ def outcome_rows(outcomes: pd.DataFrame | None) -> list[dict]:
         ci = f"{f(r.ci_low)}\u2013{f(r.ci_high)}" if not (pd.isna(r.ci_low) and pd.isna(
             r.ci_high)) else ""
         ci = ci.replace("not reached", "NR")
-        rows.append({"metric": r.metric, "n": fmt(r.n), "count": fmt(r.count),
+        rows.append({"metric": metric_words(r.metric), "n": fmt(r.n), "count": fmt(r.count),
                      "estimate": est + (unit if est and est != "not reached" else ""),
                      "ci": ci, "method": fmt(r.method)})
     return rows
 
 
 def gene_pages(panel: pd.DataFrame, alterations: pd.DataFrame, associations: pd.DataFrame | None,
-               sheet: pd.DataFrame) -> list[dict]:
-    """Per panel gene: call and mutation counts, altered patients, its association rows."""
+               sheet: pd.DataFrame, max_genes: int, max_rows: int) -> tuple[list[dict], int]:
+    """Per panel gene (at most ``max_genes``: all of a small panel, else the smallest primary
+    q, then the most often altered): call and mutation counts, altered patients, its
+    association rows. Returns (pages, number of panel genes)."""
+    from ..figures.heatmap_data import gene_associations, gene_frequencies, select_genes
+
     resp = sheet.set_index("patient_id")["best_response"]
+    assoc, _ = gene_associations(associations, "response")
+    chosen = select_genes(panel, gene_frequencies(alterations), assoc, max_genes)
+    chosen = panel[panel["gene"].isin(set(chosen["gene"]))]
+    by_gene = dict(tuple(alterations.groupby("gene", sort=False)))
+    by_gene_assoc = ({} if associations is None else
+                     dict(tuple(associations.groupby("gene", sort=False))))
     pages = []
-    for gene, group in panel[["gene", "group"]].itertuples(index=False):
-        df = alterations[alterations["gene"] == gene]
+    for gene, group in chosen[["gene", "group"]].itertuples(index=False):
+        df = by_gene.get(gene, alterations.head(0))
         cn = df.loc[df["cn_status"] != "not_profiled", "cn_call"].fillna("NEUTRAL")
         counts = [(k, int((cn == k).sum())) for k in ("AMP", "GAIN", "NEUTRAL", "LOSS",
                                                        "HOMDEL")]
@@ -231,29 +265,34 @@ def gene_pages(panel: pd.DataFrame, alterations: pd.DataFrame, associations: pd.
         cols = ["patient_id", "best_response", "cn_call", "cn_value", "mutation_class",
                 "protein_change", "vaf"]
         assoc = None
-        if associations is not None:
-            a = associations[associations["gene"] == gene].sort_values(
-                ["p_value", "alteration", "endpoint", "test"], kind="mergesort")
-            assoc = table(a.drop(columns=["gene"]))
+        if gene in by_gene_assoc:
+            a = by_gene_assoc[gene].sort_values(["p_value", "alteration", "endpoint", "test"],
+                                                kind="mergesort")
+            assoc = table(a.drop(columns=["gene"]), max_rows)
         pages.append({"gene": gene, "group": group or "", "cn_counts": counts,
                       "mut_counts": mcounts, "n_altered": len(altered),
-                      "altered": table(altered, LIST_LIMIT, cols), "associations": assoc})
-    return pages
+                      "altered": table(altered, GENE_PAGE_ROWS, cols), "associations": assoc})
+    return pages, len(panel)
 
 
 def methods(associations: pd.DataFrame | None, config: dict) -> dict:
+    text = methods_text(config)  # written from the settings that made the numbers
+    conf = conf_label(section(config, "statistics")["conf_level"])
     tests = [] if associations is None else [
-        (t, TEST_WORDS.get(t, "")) for t in dict.fromkeys(associations["test"].dropna())]
+        (value_words(t), text["tests"].get(t, ""))
+        for t in dict.fromkeys(associations["test"].dropna())]
     response = section(config, "response")
-    thresholds = []
-    for name in ("copy_number", "variants", "statistics", "ctdna_analysis", "figures"):
-        values = config.get(name) or {}
-        for key, value in sorted(values.items()) if isinstance(values, dict) else []:
-            thresholds.append((f"{name}.{key}", str(value)))
-    return {"tests": tests,
+    return {"tests": tests, "text": text, "conf": conf,
             "responders": ", ".join(response["responders"]),
-            "disease_control": ", ".join(response["disease_control"]),
-            "thresholds": thresholds}
+            "disease_control": ", ".join(response["disease_control"])}
+
+
+def caption_html(text: str) -> str:
+    """A figure caption (reStructuredText, as Snakemake's report renders it) as HTML."""
+    from docutils.core import publish_parts
+
+    return publish_parts(text, writer="html5",
+                         settings_overrides={"report_level": 5})["body"]
 
 
 def figure_uri(path: str | os.PathLike) -> str:
@@ -263,11 +302,16 @@ def figure_uri(path: str | os.PathLike) -> str:
     return f"data:{mime};base64," + base64.b64encode(p.read_bytes()).decode("ascii")
 
 
-def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
+def build_context(tables: dict, figures: dict, provenance: dict, files: dict | None = None,
+                  patient_figures: dict | None = None, report_dir=".") -> dict:
     """Everything the template shows, from the tables (see ``render_report``)."""
     sheet, alt, panel = tables["sheet"], tables["alterations"], tables["panel"]
     assoc = tables.get("associations")
     config = provenance.get("config") or {}
+    fig_cfg = section(config, "figures")
+    conf_level = section(config, "statistics")["conf_level"]
+    conf = conf_label(conf_level)
+    max_rows = fig_cfg["report_max_rows"]
     if assoc is not None:
         assoc = assoc.sort_values(["q_value", "p_value", "gene", "alteration", "endpoint",
                                    "test"], na_position="last", kind="mergesort")
@@ -279,30 +323,67 @@ def build_context(tables: dict, figures: dict, provenance: dict) -> dict:
                        ("emergent", "Variants emerging in plasma"),
                        ("trajectories", "Trajectories (every variant x plasma sample)")):
         if tables.get(key) is not None:
-            ctdna.append({"id": f"ctdna-{key}", "title": title,
-                          "table": table(tables[key], 2000)})
+            ctdna.append({"id": f"ctdna-{key}", "title": title, "key": key,
+                          "table": table(tables[key], max_rows)})
     elig = tables.get("eligibility")
     elig_summary = None
     if elig is not None:
         elig_summary = table(elig.groupby(["rule", "status"]).size().rename("patients")
                              .reset_index())
         elig = elig[elig["status"] != "eligible"]
-    figs = [{"name": n, "title": FIGURE_TITLES.get(n, n), "uri": figure_uri(p)}
-            for n, p in figures.items() if p]
-    names = {f["name"] for f in figs}
-    title = section(config, "figures")["report_title"]
+    figs = {}
+    for f in registry.FIGURES:
+        if figures.get(f.name):
+            figs[f.name] = {"name": f.name, "title": f.title, "section": f.section,
+                            "caption": caption_html(registry.caption(f, conf_level)),
+                            "uri": figure_uri(figures[f.name])}
+    pfigs = []
+    if patient_figures:
+        order = order_patients_for_figures(patient_figures, tables.get("emergent"))
+        cap = fig_cfg["report_max_patient_figures"]
+        pfigs = [{"patient": p, "uri": figure_uri(patient_figures[p])} for p in order[:cap]]
+    downloads = {name: download(name, path, fig_cfg["report_embed_table_max_kb"], report_dir)
+                 for name, path in (files or {}).items()}
+    genes, n_panel = gene_pages(panel, alt, assoc, sheet, fig_cfg["report_max_genes"], max_rows)
+    plasma = tables.get("trajectories")
     return {
-        "title": title, "cohort": cohort_summary(sheet, alt),
+        "title": fig_cfg["report_title"], "conf": conf, "cohort": cohort_summary(sheet, alt),
+        "findings": key_findings(tables.get("outcomes"), assoc, conf),
+        "table_one": table_one(sheet, fig_cfg["table1_columns"]),
         "outcomes": outcome_rows(tables.get("outcomes")),
-        "figures": {f["name"]: f for f in figs},
-        "clinical_figures": [n for n in ("waterfall", "swimmer", "km_pfs", "km_os") if n in names],
-        "associations": table(assoc), "interactions": table(inter),
-        "genes": gene_pages(panel, alt, assoc, sheet), "ctdna": ctdna,
-        "eligibility_summary": elig_summary, "eligibility": table(elig, 1000),
+        "figures": figs,
+        "sections": {sec: [f for f in figs.values() if f["section"] == sec]
+                     for sec in ("outcomes", "genomics", "associations", "ctdna", "trials")},
+        "associations": table(assoc, max_rows), "interactions": table(inter, max_rows),
+        "genes": genes, "n_panel": n_panel, "ctdna": ctdna,
+        "ctdna_summary": ctdna_summary(tables.get("emergent"), sheet,
+                                       [] if plasma is None else plasma["patient_id"]),
+        "patient_figures": pfigs,
+        "n_patient_figures": len(patient_figures or {}),
+        "eligibility_summary": elig_summary, "eligibility": table(elig, max_rows),
         "methods": methods(assoc, config), "provenance": provenance,
-        "config_text": _yaml(config), "population": tables.get("population"),
+        "downloads": downloads, "config_text": _yaml(config),
+        "population": tables.get("population"),
+        "cn_fit": purity_ploidy_sources(tables.get("patients")),
+        "renamed": panel.attrs.get("renamed", []),
         "trials": trial_context(tables), "biomarkers": biomarker_context(tables, config),
     }
+
+
+def purity_ploidy_sources(patients) -> dict | None:
+    """How many patients' purity and ploidy came from the sheet, the caller's own files or
+    the defaults (patients.tsv), and the notes (a default ploidy for absolute copy numbers)."""
+    if patients is None or "purity_source" not in patients.columns or not len(patients):
+        return None
+    rows = []
+    for key in ("purity", "ploidy"):
+        counts = patients[f"{key}_source"].value_counts()
+        rows.append({"what": key, **{s: int(counts.get(s, 0))
+                                      for s in ("sheet", "caller", "default")}})
+    noted = patients.dropna(subset=["cn_note"])
+    return {"rows": rows, "n_notes": len(noted),
+            "notes": [{"patient": r.patient_id, "note": r.cn_note}
+                      for r in noted.head(LIST_LIMIT).itertuples()]}
 
 
 def _yaml(config: dict) -> str:
@@ -328,21 +409,18 @@ def render_html(context: dict) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
-def render_report(tables: dict, figures: dict, provenance: dict, out_path) -> Path:
+def render_report(tables: dict, figures: dict, provenance: dict, out_path,
+                  files: dict | None = None, patient_figures: dict | None = None) -> Path:
     """Write the report to ``out_path`` atomically.
 
     ``tables``: sheet, panel, alterations (required); outcomes, associations, interactions,
     eligibility, trajectories, molecular_response, emergent (optional DataFrames or None).
-    ``figures``: name -> SVG (or PNG) path. ``provenance``: from ``provenance()``.
+    ``figures``: name -> SVG (or PNG) path (names of ``figures.registry``).
+    ``provenance``: from ``provenance()``. ``files``: table name -> its TSV file, offered for
+    download. ``patient_figures``: patient -> its ctDNA figure (SVG).
     """
-    text = render_html(build_context(tables, figures, provenance))
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name("." + out.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    text = render_html(build_context(tables, figures, provenance, files, patient_figures,
+                                     out.parent))
+    atomic_write(out, text)
     return out

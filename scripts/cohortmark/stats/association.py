@@ -7,13 +7,24 @@ fusions were read), ``any`` = any of these (known altered if one assay shows it;
 unaltered only if every assay was done), ``copy_number`` = the continuous cn_value.
 A patient ``not_profiled`` for the assay behind an alteration is not assessed for it.
 
-Endpoints: ``response`` (best_response in ``response.responders``; evaluable patients with a
-best response), ``best_pct_change`` (evaluable patients with a value), ``pfs`` and ``os``
-(patients with time and event; all patients, or only evaluable ones when
-``statistics.survival_population`` is ``evaluable``).
+Pearson correlation uses log2(copy number / ploidy) (``cn_fold``, floored at
+``statistics.cn_fold_floor``); Spearman and Mann-Whitney the copy number itself (ranks).
+
+Endpoints: ``response`` (best_response in ``response.responders``; evaluable patients, those
+without a recorded best response counted as non-responders unless
+``statistics.unassessed_response`` is ``exclude``), ``best_pct_change`` (evaluable patients
+with a value), ``pfs`` and ``os`` (patients with time and event; all patients, or only
+evaluable ones when ``statistics.survival_population`` is ``evaluable``).
+
+Multiplicity: rows of the tests in ``statistics.primary_tests`` form the ``primary`` family,
+Benjamini-Hochberg adjusted together over genes x alterations; every other row is
+``exploratory``, adjusted test by test, so that two views of one hypothesis (Spearman and
+Pearson, log-rank and Cox) never share an adjustment.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -21,8 +32,15 @@ from scipy import stats
 
 from .. import schema
 from ..config import section
-from .exact import benjamini_hochberg, fisher_tables, spearman_p, wilcox_exact_p
-from .survival import cox_hr, logrank
+from ..errors import InputError
+from .exact import (
+    benjamini_hochberg,
+    fisher_tables,
+    spearman_p,
+    wilcox_exact_p,
+    wilcox_exact_tied_p,
+)
+from .survival import cox_hr, logrank, logrank_permutation
 
 BINARY = ["amplification", "deletion", "mutation", "fusion", "any"]  # fusion: when read
 PLAN = [  # (alteration kinds, endpoint, test)
@@ -36,6 +54,8 @@ PLAN = [  # (alteration kinds, endpoint, test)
     (BINARY, "os", "logrank"),
     (BINARY, "os", "cox"),
 ]
+# two tests of one hypothesis (same endpoint, same alterations): never in one family
+VIEWS = [{"spearman", "pearson"}, {"logrank", "cox"}]
 
 
 def settings(config: dict | None) -> dict:
@@ -48,11 +68,44 @@ def settings(config: dict | None) -> dict:
     return out
 
 
+def primary_tests(cfg: dict) -> set[tuple[str, str]]:
+    """(endpoint, test) pairs of ``statistics.primary_tests``, checked: each must be a test the
+    table makes, and two views of one hypothesis (Spearman/Pearson, log-rank/Cox of one
+    endpoint) cannot both be primary."""
+    made = {(endpoint, test) for _, endpoint, test in PLAN}
+    out = set()
+    for item in cfg["primary_tests"]:
+        endpoint, _, test = item.partition(":")
+        if (endpoint, test) not in made:
+            raise InputError(f"{item!r} is not a test of the association table (made: "
+                             + ", ".join(f"{e}:{t}" for e, t in sorted(made)) + ")",
+                             field="statistics.primary_tests")
+        out.add((endpoint, test))
+    for view in VIEWS:
+        for endpoint in {e for e, _ in out}:
+            both = sorted(t for e, t in out if e == endpoint and t in view)
+            if len(both) > 1:
+                raise InputError(f"{endpoint}: {' and '.join(both)} test the same hypothesis; "
+                                 "choose one of them as primary", field="statistics.primary_tests")
+    return out
+
+
+def row_seed(seed: int, *key) -> int:
+    """A row's own random seed from the configured seed and the row's identity (gene,
+    alteration, endpoint), so a Monte Carlo p-value does not depend on the other rows."""
+    digest = hashlib.sha256(":".join(map(str, (seed, *key))).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
 # --- one-off versions (used by tests against R, and as the definition) --------------------
 
-def mannwhitney_one(x, y) -> dict:
-    """Two-sided Wilcoxon rank-sum test of x vs y as R's wilcox.test (exact = NULL,
-    correct = TRUE): dict(statistic W, p_value, exact)."""
+def mannwhitney_one(x, y, exact_ties: bool = True) -> dict:
+    """Two-sided Wilcoxon rank-sum test of x vs y: dict(statistic W, p_value, exact).
+
+    As R's wilcox.test (exact = NULL, correct = TRUE) - exact when both groups have fewer than
+    50 values and there are no ties, else the normal approximation - except that small groups
+    with ties get the exact distribution conditional on the ties (``exact_ties``; False gives
+    R's normal approximation there)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     nx, ny = len(x), len(y)
     ranks = stats.rankdata(np.concatenate([x, y]))
@@ -60,7 +113,8 @@ def mannwhitney_one(x, y) -> dict:
     _, counts = np.unique(np.concatenate([x, y]), return_counts=True)
     ties = bool((counts > 1).any())
     p, exact = _mw_p(np.array([w]), np.array([nx]), np.array([ny]),
-                     np.array([(counts ** 3 - counts).sum()], float), np.array([ties]))
+                     np.array([(counts ** 3 - counts).sum()], float), np.array([ties]),
+                     (lambda i: (x, y)) if exact_ties else None)
     return {"statistic": float(w), "p_value": float(p[0]), "exact": bool(exact[0])}
 
 
@@ -83,13 +137,19 @@ def pearson_one(x, y, conf_level: float = 0.95) -> dict:
 
 # --- vectorised pieces --------------------------------------------------------------------
 
-def _mw_p(w, n1, n0, tie_sum, ties):
-    """p-values of rank-sum statistics: exact when n1, n0 < 50 and no ties, else normal with
-    continuity and tie correction (R's wilcox.test rules)."""
+def _mw_p(w, n1, n0, tie_sum, ties, tied_values=None):
+    """p-values of rank-sum statistics: exact when n1, n0 < 50 (R's rule), the exact
+    distribution conditional on the ties where there are ties (``tied_values(i)`` gives the
+    two groups' values of column i; without it R's normal approximation is used there), else
+    normal with continuity and tie correction."""
     p = np.full(len(w), np.nan)
-    exact = (n1 < 50) & (n0 < 50) & ~ties & (n1 > 0) & (n0 > 0)
+    small = (n1 < 50) & (n0 < 50) & (n1 > 0) & (n0 > 0)
+    exact = small & (~ties if tied_values is None else True)
     for i in np.flatnonzero(exact):
-        p[i] = wilcox_exact_p(w[i], int(n1[i]), int(n0[i]))
+        if ties[i]:
+            p[i] = wilcox_exact_tied_p(*tied_values(i))
+        else:
+            p[i] = wilcox_exact_p(w[i], int(n1[i]), int(n0[i]))
     approx = ~exact & (n1 > 0) & (n0 > 0)
     if approx.any():
         n = n1 + n0
@@ -202,7 +262,9 @@ def _spearman(x, mask, y):
 # --- the table ----------------------------------------------------------------------------
 
 def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
-    """Patient x gene matrices: dict kind -> (altered bool, known bool), cn value, genes."""
+    """Patient x gene matrices: dict kind -> (altered bool, known bool), the copy number,
+    log2(copy number / ploidy) (``cn_fold`` floored at ``cn_fold_floor``; NaN where the table
+    has no ``cn_fold``), and the genes."""
     genes = list(pd.unique(alterations["gene"]))
     pi = pd.Index(patients).get_indexer(alterations["patient_id"])
     gi = pd.Index(genes).get_indexer(alterations["gene"])
@@ -218,6 +280,12 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
         out[pi, gi] = values
         return out
 
+    def numbers(name):
+        if name not in alterations.columns:
+            return np.full(shape, np.nan)
+        return fill(pd.to_numeric(pd.Series(column(name)), errors="coerce").to_numpy(float),
+                    np.nan)
+
     cn_status = column("cn_status")
     cn_known = fill(cn_status != "not_profiled", False)
     cn_call = pd.Series(column("cn_call")).fillna("").astype(str).to_numpy()
@@ -226,9 +294,10 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
     mut_status = column("mut_status")
     mut_known = fill(mut_status != "not_profiled", False)
     mut = fill(mut_status == "altered", False) & mut_known
-    cn_value = fill(pd.to_numeric(pd.Series(column("cn_value")), errors="coerce").to_numpy(float),
-                    np.nan)
-    cn_value = np.where(cn_known, cn_value, np.nan)
+    cn_value = np.where(cn_known, numbers("cn_value"), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fold = np.where(cn_known, numbers("cn_fold"), np.nan)
+        log2_fold = np.log2(np.maximum(fold, float(cfg["cn_fold_floor"])))
     cn_altered = fill(cn_status == "altered", False)
     any_alt = amp | dele | mut
     kinds = {
@@ -245,17 +314,18 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
         kinds["fusion"] = (fusion, sv_known)
         any_alt = any_alt | fusion
         kinds["any"] = (any_alt, any_alt | (cn_known & mut_known & sv_known))
-    return kinds, cn_value, genes
+    return kinds, cn_value, log2_fold, genes
 
 
 def _endpoints(sheet: pd.DataFrame, cfg: dict) -> dict:
     """endpoint -> dict(ok: bool per patient, and the values)."""
     evaluable = sheet["evaluable"].astype(bool).to_numpy()
     resp = sheet["best_response"]
+    assessed = resp.notna().to_numpy()
+    counted = evaluable if cfg["unassessed_response"] == "non_responder" else evaluable & assessed
     surv_pop = evaluable if cfg["survival_population"] == "evaluable" else np.ones(len(sheet), bool)
     out = {
-        "response": {"ok": evaluable & resp.notna().to_numpy(),
-                     "y": resp.isin(cfg["responders"]).to_numpy()},
+        "response": {"ok": counted, "y": resp.isin(cfg["responders"]).to_numpy()},
         "best_pct_change": {"ok": evaluable & sheet["best_pct_change"].notna().to_numpy(),
                             "y": sheet["best_pct_change"].to_numpy(float)},
     }
@@ -266,26 +336,97 @@ def _endpoints(sheet: pd.DataFrame, cfg: dict) -> dict:
     return out
 
 
-def _untestable(n_assessed, n_altered, min_altered):
+def _untestable(n_assessed, n_altered, min_altered, min_group=None):
+    """Notes of rows that are not tested (empty string = testable). ``min_group`` (survival
+    rows): both the altered and the unaltered group need at least that many patients."""
     note = np.full(len(n_assessed), "", dtype=object)
     if min_altered > 1:
         note[n_altered < min_altered] = (f"not tested: fewer than {min_altered} altered "
                                          "patients assessed (statistics.min_altered)")
+    if min_group is not None and min_group > 1:
+        n_un = n_assessed - n_altered
+        small = np.minimum(n_altered, n_un) < min_group
+        note[small] = [f"not tested: {a} altered and {u} unaltered patients; survival tests "
+                       f"need {min_group} in each group (statistics.min_altered_survival)"
+                       for a, u in zip(n_altered[small], n_un[small])]
     note[n_altered == 0] = "not tested: no altered patient among those assessed"
     note[(n_altered == n_assessed) & (n_assessed > 0)] = "not tested: every assessed patient altered"
     note[n_assessed == 0] = "not tested: no patient assessed"
     return note
 
 
+def _mw_how(exact, ties):
+    return np.where(exact, np.where(ties, "exact, conditional on ties (permutation distribution)",
+                                    "exact"),
+                    np.where(ties, "normal approximation with continuity and tie correction "
+                             "(a group >= 50)", "normal approximation with continuity "
+                             "correction (a group >= 50)")).astype(object)
+
+
+def _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed, n_altered, note, cfg):
+    """p-values and notes of log-rank rows: the survdiff chi-square, or the permutation test
+    (exact enumeration or Monte Carlo) where a group is small."""
+    lr = logrank(ep["time"], ep["event"], grp, mask)
+    p = lr["p_value"].copy()
+    ok = np.isfinite(p) & (lr["variance"] > 0)
+    note = np.where((note == "") & ~ok, "not tested: no event, or no event while both groups "
+                    "were at risk", note)
+    events = (mask & (np.nan_to_num(ep["event"]) > 0)[:, None]).sum(axis=0)
+    e1 = lr["expected"]
+    small = ((np.minimum(n_altered, n_assessed - n_altered) < cfg["logrank_permutation_below"])
+             | (np.minimum(e1, events - e1) < cfg["logrank_permutation_min_expected"]))
+    how = np.full(len(genes), "asymptotic (survdiff chi-square, 1 df)", dtype=object)
+    for i in np.flatnonzero(small & (note == "")):
+        sel = mask[:, i]
+        res = logrank_permutation(
+            ep["time"][sel], ep["event"][sel], grp[sel, i],
+            max_enumerate=int(cfg["permutation_max_enumerate"]),
+            resamples=int(cfg["permutation_resamples"]),
+            seed=row_seed(int(cfg["permutation_seed"]), genes[i], kind, endpoint))
+        asym = f"asymptotic p {p[i]:.2g}"
+        p[i] = res["p_value"]
+        if res["exact"]:
+            how[i] = (f"permutation, exact over all {res['n_permutations']} group assignments "
+                      f"({asym})")
+        else:
+            how[i] = (f"permutation, Monte Carlo: {res['n_permutations']} random group "
+                      f"assignments (statistics.permutation_seed), SE of p {res['se']:.2g} "
+                      f"({asym})")
+    note = np.where(note == "", "log-rank " + how + "; observed " + _fmt(lr["observed"])
+                    + " vs expected " + _fmt(lr["expected"]) + " events in altered", note)
+    return p, note
+
+
+def _cox_rows(ep, grp, mask, note, level, cfg):
+    cx = cox_hr(ep["time"], ep["event"], grp, mask, conf_level=level)
+    ev = np.nan_to_num(ep["event"])[:, None] > 0
+    ev_alt = (grp & mask & ev).sum(axis=0)
+    ev_un = (mask & ~grp & ev).sum(axis=0)
+    note = np.where((note == "") & ~cx["estimable"],
+                    "not estimable: no finite maximum (e.g. no events in one group)", note)
+    few = cx["estimable"] & (np.minimum(ev_alt, ev_un) < cfg["cox_min_events"])
+    counts = np.array([f"{a} events altered, {u} unaltered" for a, u in zip(ev_alt, ev_un)],
+                      dtype=object)
+    words = "hazard ratio altered vs unaltered, Efron ties; Wald CI and p; "
+    note = np.where(note == "", np.where(
+        few, "unstable: fewer than " + str(cfg["cox_min_events"]) + " events in a group "
+        "(statistics.cox_min_events); " + words + counts, words + counts), note)
+    res = {"effect": cx["hr"], "ci_low": cx["ci_low"], "ci_high": cx["ci_high"],
+           "p_value": cx["p_value"]}
+    return res, note
+
+
 def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | None = None
                  ) -> pd.DataFrame:
     """One row per gene x alteration x endpoint x test (schema.ASSOCIATION_COLUMNS)."""
     cfg = settings(config)
+    primary = primary_tests(cfg)
     level = float(cfg["conf_level"])
     patients = list(sheet["patient_id"])
-    kinds, cn_value, genes = _matrices(alterations, patients, cfg)
+    kinds, cn_value, log2_fold, genes = _matrices(alterations, patients, cfg)
     ends = _endpoints(sheet, cfg)
     tests = set(cfg["tests"])
+    min_survival = max(int(cfg["min_altered"]), int(cfg["min_altered_survival"]))
     blocks = []
     for alts, endpoint, test in PLAN:
         if test not in tests:
@@ -300,7 +441,9 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
             n_assessed, n_altered = mask.sum(axis=0), grp.sum(axis=0)
             res = {"effect": np.full(len(genes), np.nan), "ci_low": np.full(len(genes), np.nan),
                    "ci_high": np.full(len(genes), np.nan), "p_value": np.full(len(genes), np.nan)}
-            note = _untestable(n_assessed, n_altered, int(cfg["min_altered"]))
+            survival = test in ("logrank", "cox")
+            note = _untestable(n_assessed, n_altered, int(cfg["min_altered"]),
+                               min_survival if survival else None)
             if test == "fisher":
                 y = ep["y"][:, None]
                 a = (grp & y).sum(axis=0)
@@ -323,58 +466,60 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
                     note = np.where(n_assessed < 2, "not tested: fewer than 2 patients", "")
                     note = np.where(note == "", res.pop("note"), note)
                 else:
-                    w, n1, n0, tie_sum, ties, diff = _rank_sum(ep["y"], grp, mask)
-                    p, exact = _mw_p(w, n1, n0, tie_sum, ties)
+                    y = ep["y"]
+                    w, n1, n0, tie_sum, ties, diff = _rank_sum(y, grp, mask)
+
+                    def groups(i, y=y, grp=grp, mask=mask):
+                        sel = mask[:, i]
+                        return y[sel][grp[sel, i]], y[sel][~grp[sel, i]]
+
+                    p, exact = _mw_p(w, n1, n0, tie_sum, ties, groups)
                     res.update(effect=diff, p_value=p)
-                    how = np.where(exact, "exact", np.where(
-                        ties, "normal approximation with continuity correction (ties)",
-                        "normal approximation with continuity correction (a group >= 50)"))
                     note = np.where(note == "", "effect: median altered - median unaltered; "
-                                    + how.astype(object), note)
+                                    + _mw_how(exact, ties), note)
             elif test in ("spearman", "pearson"):
-                values = np.where(mask, cn_value, np.nan)
                 if test == "pearson":
+                    values = np.where(mask, log2_fold, np.nan)
                     r, p, lo, hi = _pearson(values, mask, ep["y"], level)
                     res.update(effect=r, p_value=p, ci_low=lo, ci_high=hi)
-                    method = np.full(len(genes), "Pearson r, t test; Fisher z CI", dtype=object)
+                    n_used = (mask & np.isfinite(values) & np.isfinite(ep["y"])[:, None]).sum(
+                        axis=0)
+                    method = np.full(len(genes), "Pearson r of log2(copy number / ploidy), "
+                                     "t test; Fisher z CI", dtype=object)
                 else:
-                    r, n, ties = _spearman(values, mask, ep["y"])
-                    p, how = spearman_p(r, n, ties)
+                    values = np.where(mask, cn_value, np.nan)
+                    r, n_used, ties = _spearman(values, mask, ep["y"])
+                    p, how = spearman_p(r, n_used, ties)
                     res.update(effect=r, p_value=p)
-                    method = "Spearman rho; " + how.astype(object)
-                note = np.where(n_assessed < 3, "not tested: fewer than 3 patients",
+                    method = "Spearman rho of copy number; " + how.astype(object)
+                few = np.where((n_used < n_assessed) & (test == "pearson"),
+                               " with copy number / ploidy (cn_fold)", "").astype(object)
+                note = np.where(n_used < 3, "not tested: fewer than 3 patients" + few,
                                 np.where(np.isnan(r), "not tested: copy number constant",
                                          method))
-            else:  # logrank / cox
-                if test == "logrank":
-                    lr = logrank(ep["time"], ep["event"], grp, mask)
-                    res.update(p_value=lr["p_value"])
-                    ok = np.isfinite(lr["p_value"]) & (lr["variance"] > 0)
-                    note = np.where((note == "") & ~ok, "not tested: no event, or no "
-                                    "event while both groups were at risk", note)
-                    note = np.where(note == "", "observed " + _fmt(lr["observed"]) + " vs "
-                                    "expected " + _fmt(lr["expected"]) + " events in altered",
-                                    note)
-                else:
-                    cx = cox_hr(ep["time"], ep["event"], grp, mask, level)
-                    res.update(effect=cx["hr"], ci_low=cx["ci_low"], ci_high=cx["ci_high"],
-                               p_value=cx["p_value"])
-                    note = np.where((note == "") & ~cx["estimable"],
-                                    "not estimable: no finite maximum (e.g. no events in one "
-                                    "group)", note)
-                    note = np.where(note == "", "hazard ratio altered vs unaltered, Efron ties; "
-                                    "Wald CI and p", note)
+            elif test == "logrank":
+                p, note = _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed,
+                                        n_altered, note, cfg)
+                res.update(p_value=p)
+            else:
+                cox, note = _cox_rows(ep, grp, mask, note, level, cfg)
+                res.update(cox)
             untested = np.char.startswith(note.astype(str), "not ")
             for key in ("effect", "ci_low", "ci_high", "p_value"):
                 res[key] = np.where(untested, np.nan, res[key])
             blocks.append(pd.DataFrame({
                 "gene": genes, "alteration": kind, "endpoint": endpoint, "test": test,
-                "n_assessed": n_assessed, "n_altered": n_altered, **res, "note": note}))
+                "n_assessed": n_assessed, "n_altered": n_altered, **res,
+                "family": "primary" if (endpoint, test) in primary else "exploratory",
+                "note": note}))
     if not blocks:
         return pd.DataFrame(columns=schema.ASSOCIATION_COLUMNS)
     table = pd.concat(blocks, ignore_index=True)
     table["q_value"] = np.nan
-    for _, idx in table.groupby(["endpoint", "test"], sort=False).groups.items():
+    # primary: one family over every primary test; exploratory: test by test, so that two
+    # views of one hypothesis (Spearman/Pearson, log-rank/Cox) never share an adjustment
+    family_key = np.where(table["family"] == "primary", "primary", "exploratory:" + table["test"])
+    for _, idx in table.groupby(family_key, sort=False).groups.items():
         table.loc[idx, "q_value"] = benjamini_hochberg(table.loc[idx, "p_value"].to_numpy())
     rank = {name: i for i, name in enumerate(genes)}
     table["_g"] = table["gene"].map(rank)
@@ -407,11 +552,12 @@ def _mw_block_values(values, mask, responder):
         diff = (np.nanmedian(np.where(r, v, np.nan), axis=0)
                 - np.nanmedian(np.where(m & ~r, v, np.nan), axis=0))
     ties = tie_sum > 0
-    p, exact = _mw_p(w, n1, n0, tie_sum, ties)
-    how = np.where(exact, "exact", np.where(
-        ties, "normal approximation with continuity correction (ties)",
-        "normal approximation with continuity correction (a group >= 50)"))
+
+    def groups(i):
+        return v[r[:, i], i], v[m[:, i] & ~r[:, i], i]
+
+    p, exact = _mw_p(w, n1, n0, tie_sum, ties, groups)
     note = np.where((n1 == 0) | (n0 == 0), "not tested: responders or non-responders missing",
                     "effect: median copy number responders - non-responders; "
-                    + how.astype(object))
+                    + _mw_how(exact, ties))
     return {"effect": diff, "p_value": p, "note": note}

@@ -78,7 +78,13 @@ def _load(path: str, mtime: float, size: int) -> tuple[pd.DataFrame, dict]:
         raise InputError(f"MAF table is malformed ({' '.join(str(e).split())})",
                          path=path) from None
     df["_line"] = np.arange(len(df)) + skip + 2
-    df = df[df[REQUIRED].apply(lambda c: c.str.strip() != "").any(axis=1)]
+    df = df[df[REQUIRED].apply(lambda c: c.str.strip() != "").any(axis=1)].copy()
+    # previous/alias symbols (TCGA's MLL2, MLL3) -> current HGNC symbols, by Entrez_Gene_Id
+    # first when the MAF has it; df.attrs["symbols"] keeps the renamed and ambiguous names
+    from ..symbols import current_symbols
+
+    entrez = df["Entrez_Gene_Id"] if "Entrez_Gene_Id" in df.columns else None
+    df["Hugo_Symbol"], df.attrs["symbols"] = current_symbols(df["Hugo_Symbol"], entrez)
     groups = {k: v for k, v in df.groupby(df["Tumor_Sample_Barcode"].str.strip()).indices.items()}
     return df, groups
 
@@ -109,6 +115,7 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
                              field="Variant_Classification")
         gene = r["Hugo_Symbol"].strip()
         if genes is not None and gene not in genes:
+            _stop_if_ambiguous(df, r, gene, genes, where)
             continue
         if "FILTER" in r and not passes_filter(r["FILTER"], accepted):
             continue
@@ -148,6 +155,26 @@ def _rank(text) -> str:
     """vcf2maf's Exon_Number / INTRON ('19/28'); '' for an empty or NA cell."""
     text = str(text or "").strip()
     return "" if text in ("", ".", "NA", "-") else text
+def _stop_if_ambiguous(df, r: dict, gene: str, panel_genes: set, where: dict) -> None:
+    """A symbol HGNC gives to several genes, one of them on the panel, cannot be guessed."""
+    key = gene if str(r.get("Entrez_Gene_Id", "")).strip() in ("", "0") else \
+        f"{gene}|{str(r.get('Entrez_Gene_Id')).strip()}"
+    res = df.attrs.get("symbols", {}).get(key)
+    if res is not None and res.how == "ambiguous" and panel_genes.intersection(res.candidates):
+        raise InputError(f"gene symbol {gene!r} is ambiguous (a previous symbol or alias of "
+                         f"{', '.join(res.candidates)}) and the MAF gives no Entrez_Gene_Id",
+                         **where, field="Hugo_Symbol")
+
+
+def gene_renamings(path: str, genes=None) -> list[str]:
+    """The MAF's gene symbols renamed to current HGNC symbols (``MLL2 -> KMT2D (previous
+    symbol)``), only those renamed to ``genes`` when given, for the log and the report."""
+    from ..symbols import describe
+
+    st = os.stat(path)
+    df, _ = _load(path, st.st_mtime, st.st_size)
+    return sorted({describe(r) for r in df.attrs.get("symbols", {}).values()
+                   if r.renamed and (genes is None or r.symbol in genes)})
 
 
 def _count(r: dict, col: str, where: dict) -> float:
