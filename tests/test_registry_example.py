@@ -49,6 +49,30 @@ def inputs():
     return sheet, truth
 
 
+def test_regenerating_gives_the_committed_files(tmp_path):
+    """example/registry/ and config/registry/samples.tsv are what
+    scripts/make_registry_example.py writes; the example stays small."""
+    import gzip
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_registry_example
+
+    make_registry_example.make_registry(tmp_path)
+    data = ROOT / "example" / "registry"
+    committed = sorted(p.relative_to(ROOT) for p in data.rglob("*")
+                       if p.is_file() and p.name != "README.md")
+    written = sorted(p.relative_to(tmp_path) for p in (tmp_path / "example").rglob("*")
+                     if p.is_file())
+    assert committed == written
+    for rel in committed + [Path("config/registry/samples.tsv")]:
+        if rel.suffix == ".gz":
+            assert (gzip.decompress((ROOT / rel).read_bytes())
+                    == gzip.decompress((tmp_path / rel).read_bytes())), rel
+        else:
+            assert (ROOT / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
+    assert sum(p.stat().st_size for p in data.rglob("*") if p.is_file()) < 400_000
+
+
 def planted(truth, *details):
     return set(truth.loc[truth["detail"].isin(details), "patient_id"])
 

@@ -47,3 +47,22 @@ def test_figure_files_are_deterministic(tmp_path):
             assert svg.stat().st_size > 1000 and png.stat().st_size > 1000
         assert (tmp_path / f"{name}_a.svg").read_bytes() == (tmp_path / f"{name}_b.svg"
                                                               ).read_bytes()
+
+
+def test_svg_does_not_depend_on_the_png_dpi(tmp_path):
+    """figures.dpi redraws the PNG only: the SVG embeds the cells unresampled."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    rules = ["a", "b", "c"]
+    for n in (20, 400):  # cells drawn one per patient, and binned
+        elig = pd.DataFrame([(f"P{i:03d}", r, rng.choice(["eligible", "unknown", "ineligible"]))
+                             for i in range(n) for r in rules],
+                            columns=["patient_id", "rule", "status"])
+        elig["undecided"] = np.where(elig["status"] == "unknown", "X not profiled", "")
+        svgs = []
+        for dpi in (100, 200):
+            svg, _ = plot_trial_matches(elig, rules, tmp_path / f"m{n}_{dpi}", max_columns=150,
+                                        dpi=dpi)
+            svgs.append(svg.read_bytes())
+        assert svgs[0] == svgs[1]

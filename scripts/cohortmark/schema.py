@@ -6,12 +6,14 @@ readers convert from their file's convention. Chromosome names are canonical wit
 """
 
 # --- sheets (CONTRACT.md) ----------------------------------------------------------------
+# the optional registry-biomarker columns: fusion calls, MSI (file or value) and a TMB value
+BIOMARKER_SHEET_COLUMNS = ["sv_file", "sv_format", "sv_sample", "msi_file", "msi_status",
+                           "msi_score", "tmb"]
 SAMPLE_COLUMNS = [
     "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "cn_sample", "purity",
     "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
-    "treatment_months", "on_treatment", "evaluable", "sv_file", "sv_format", "sv_sample",
-    "msi_file", "msi_status", "msi_score", "tmb",
+    "treatment_months", "on_treatment", "evaluable", *BIOMARKER_SHEET_COLUMNS,
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 # The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical

@@ -148,9 +148,9 @@ def plot_trial_matches(eligibility: pd.DataFrame, rules, out_prefix, *,
     ax = fig.add_axes(box(label_w, m_y, matrix_w, row_h * n_rules))
     if binned:  # each cell a stacked bar: share eligible (bottom), unknown, ineligible
         ax.imshow(_bar_cells(shares, row_of, n_rules, n_cols), aspect="auto",
-                  interpolation="nearest", extent=(-0.5, n_cols - 0.5, n_rules - 0.5, -0.5))
+                  interpolation="none", extent=(-0.5, n_cols - 0.5, n_rules - 0.5, -0.5))
     else:
-        ax.imshow(image, aspect="auto", interpolation="nearest")
+        ax.imshow(image, aspect="auto", interpolation="none")
     ax.set_yticks(range(n_rules))
     ax.set_yticklabels(order, fontsize=8)
     ax.set_xticks([])
