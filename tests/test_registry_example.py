@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
@@ -129,6 +130,29 @@ def test_structural_variants_table_and_gene_status(run, inputs):
     assert all(per[p] == {"not_profiled"} for p in no_sv)
     alk = alterations[(alterations["gene"] == "ALK") & (alterations["sv_status"] == "altered")]
     assert set(alk["sv_partners"]) <= {"EML4", "TPM3"} and len(alk)
+    # the export: every call in cBioPortal's data_sv.txt, the patients profiled for fusions in
+    # the structural-variant profile; the study is what export_cohort makes of alterations.tsv
+    # (the export step reads the shards' stores, put back in sheet order)
+    from cohortmark.config import resolve
+    from cohortmark.export import export_cohort
+    from cohortmark.sheets import load_samples
+    from cohortmark.tsv import read_tsv
+
+    study = run / "results" / "export" / "cbioportal"
+    exported = read(run, "results/export/cbioportal/data_sv.txt")
+    assert len(exported) == len(calls)
+    assert set(exported["Sample_Id"]) == set(calls["patient_id"])
+    cfg = resolve(yaml.safe_load((run / "config" / "registry" / "config.yaml").read_text()))
+    again = export_cohort(
+        read_tsv(run / "results/cohort/alterations.tsv"),
+        read_tsv(run / "results/cohort/mutations.tsv"),
+        load_samples(run / "config/registry/samples.tsv", check_files=False), cfg["export"],
+        "GRCh38", cfg["variants"]["non_alterations"],
+        patients=read_tsv(run / "results/cohort/patients.tsv"),
+        structural_variants=read_tsv(run / "results/cohort/structural_variants.tsv"))
+    assert again.study.files
+    for name, text in again.study.files.items():
+        assert (study / name).read_text() == text, name
 
 
 def test_tmb_and_msi(run, inputs):

@@ -161,8 +161,9 @@ def get_shard_tables(kind):
 
 
 def get_shard_stores():
-    """The shards' columnar copies of their cohort rows (cohortmark.store): what eligibility
-    and statistics compute from, in a fraction of the time and memory of alterations.tsv.
+    """The shards' columnar copies of their cohort rows (cohortmark.store): what eligibility,
+    statistics and the export compute from, in a fraction of the time and memory of
+    alterations.tsv.
     """
     return expand("results/ingest/shard_{shard}.alterations.npz", shard=SHARDS)
 

@@ -5,7 +5,7 @@
 rule export:
     input:
         samples=config["samples"],
-        alterations="results/cohort/alterations.tsv",
+        stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
         patients="results/cohort/patients.tsv",
         structural_variants="results/cohort/structural_variants.tsv",

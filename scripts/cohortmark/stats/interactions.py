@@ -45,8 +45,9 @@ def _same_run(alterations: pd.DataFrame, genes: list[str], chrom) -> dict:
     if "cn_segment_length" in df.columns:
         d = df[["patient_id", "gene", "cn_call", "cn_segment_length"]].dropna()
         d = d.assign(chrom=[chrom[index[g]] for g in d["gene"]])
+        # observed: patient_id and cn_call may be categoricals (the cohort steps read them so)
         for _, grp in d.groupby(["patient_id", "cn_call", "cn_segment_length", "chrom"],
-                                sort=False):
+                                sort=False, observed=True):
             idx = sorted(index[g] for g in grp["gene"])
             pid = grp["patient_id"].iloc[0]
             for a in range(len(idx)):
