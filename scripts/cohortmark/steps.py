@@ -181,30 +181,33 @@ RULE_COLUMNS = ["patient_id", "gene", "cn_status", "cn_call", "cn_value", "cn_fo
                 "mut_status", "mutation_class", "protein_change", "sv_status", "sv_partners"]
 
 
-def _cohort_rows(smk, sheet, columns=None, sheet_order=False):
+def _cohort_rows(smk, sheet, columns=None, sheet_order=False, genes=None):
     """The cohort table for a step that computes from it: from the ingest shards' columnar
     stores when the rule has them (``stores``: a few seconds for a registry's 2.5 million
     rows, a quarter of the memory of reading alterations.tsv), else from alterations.tsv;
     identifiers and states as categoricals; the fusion columns only when some patient has an
     ``sv_file`` (as alterations.tsv). The stores hold the patients shard by shard;
     ``sheet_order`` puts them back in sheet order (alterations.tsv's), for steps whose output
-    follows the row order."""
+    follows the row order. ``genes``: only those genes' rows (from the stores, chosen before
+    the rows are built: memory of those genes alone, whatever the panel's size)."""
     from .cohort import alteration_columns
 
     keep = [c for c in alteration_columns(sheet) if columns is None or c in columns]
     stores = getattr(smk.input, "stores", None)
     if not stores:
-        return read_tsv(smk.input.alterations, columns=keep, categorical=STATE_COLUMNS)
+        rows = read_tsv(smk.input.alterations, columns=keep, categorical=STATE_COLUMNS)
+        return rows if genes is None else rows[rows["gene"].isin(genes)].reset_index(drop=True)
     from .store import read_store
 
     need = keep if "patient_id" in keep or not sheet_order else ["patient_id", *keep]
-    rows = read_store(list(stores), columns=need, categorical=STATE_COLUMNS)
+    rows = read_store(list(stores), columns=need, categorical=STATE_COLUMNS,
+                      where=None if genes is None else {"gene": genes})
     if sheet_order:
         rank = pd.Series(np.arange(len(sheet)), index=sheet["patient_id"].astype(str))
         pos = rank.reindex(rows["patient_id"].cat.categories).to_numpy()
         key = pos[rows["patient_id"].cat.codes.to_numpy()]
         rows = rows.take(np.argsort(key, kind="stable")).reset_index(drop=True)
-    return rows[keep]
+    return rows if list(rows.columns) == keep else rows[keep]  # (selecting copies every column)
 
 
 def eligibility(smk, log) -> None:
@@ -213,11 +216,16 @@ def eligibility(smk, log) -> None:
     from .cohorts import check_config, evaluate, trial_matches, trial_summary
 
     sheet = load_samples(smk.input.samples, check_files=False)
-    alterations = _cohort_rows(smk, sheet, RULE_COLUMNS)
-    rules = check_config(_config(smk, "settings"), alterations["gene"].cat.categories,
-                         sheet.columns)
-    genes = {g for r in rules.values() for g in r.genes() + r.fusion_genes()}
-    alterations = alterations[alterations["gene"].isin(genes)]
+    stores = getattr(smk.input, "stores", None)
+    if stores:  # the genes of the cohort table, without reading its rows
+        from .store import store_values
+
+        panel_genes = store_values(list(stores), "gene")
+    else:
+        panel_genes = read_tsv(smk.input.alterations, columns=["gene"])["gene"].unique()
+    rules = check_config(_config(smk, "settings"), panel_genes, sheet.columns)
+    genes = sorted({g for r in rules.values() for g in r.genes() + r.fusion_genes()})
+    alterations = _cohort_rows(smk, sheet, RULE_COLUMNS, genes=genes)
     alterations = alterations.astype({c: object for c in alterations.columns
                                       if isinstance(alterations[c].dtype, pd.CategoricalDtype)})
     table = evaluate(rules, alterations, sheet, **_rule_tables(smk))

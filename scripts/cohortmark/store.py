@@ -5,9 +5,9 @@ pandas upgrade.
 
 At registry scale the cohort table is 2.5 million rows (5,000 patients x 500 genes): read as
 text with pandas it takes ~10 s and 1.7 GB; from the ingest shards' ``.npz`` files the columns
-a step needs take well under a second and a few bytes a row. ``alterations.tsv`` stays the
-contract's output; steps that only compute from it (eligibility, statistics) read the shards'
-stores instead, in any row order (they index patients by the sheet).
+a step needs take a few seconds and a few bytes a row. ``alterations.tsv`` stays the
+contract's output; steps that only compute from it (eligibility, statistics, the export) read
+the shards' stores instead (shard by shard: the export puts the rows back in sheet order).
 """
 
 from __future__ import annotations
@@ -43,42 +43,80 @@ def write_store(df: pd.DataFrame, path: str | os.PathLike) -> None:
         np.savez(fh, **arrays)
 
 
-def read_store(paths, columns=None, categorical=()) -> pd.DataFrame:
-    """The tables of one or more stores concatenated (in the given order); ``columns`` only
-    those; ``categorical`` text columns as pandas categoricals (categories united across the
-    files), the other text columns as object arrays (NaN where missing, as ``read_tsv``)."""
+def store_values(paths, column: str) -> list[str]:
+    """The distinct values of text column ``column`` over the stores (read without the rows)."""
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    parts = []
+    values: set[str] = set()
     for path in paths:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            wanted = [c for c in meta["columns"] if columns is None or c in set(columns)]
-            part = {}
-            for col in wanted:
+            values.update(str(v) for v in z[f"k{meta['columns'].index(column)}"])
+    return sorted(values)
+
+
+def _code_dtype(n: int):
+    """The smallest signed integer type for codes 0..n-1 and -1 (as pandas keeps them)."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if n < np.iinfo(t).max)
+
+
+def read_store(paths, columns=None, categorical=(), where: dict | None = None) -> pd.DataFrame:
+    """The tables of one or more stores concatenated (in the given order); ``columns`` only
+    those; ``categorical`` text columns as pandas categoricals (categories united across the
+    files), the other text columns as object arrays (NaN where missing, as ``read_tsv``).
+    ``where`` ({text column: values}) keeps only the rows with one of those values, chosen on
+    the codes before any row is built: eligibility reads the rules' genes of a large panel in
+    the memory of those genes alone.
+
+    Built one column at a time (a member of the ``.npz`` is read only when its column is
+    built), so the transient memory is about one column of all files, not the whole table."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    files = [np.load(path, allow_pickle=False) for path in paths]
+    try:
+        metas = [json.loads(str(z["meta"])) for z in files]
+        if not metas:
+            return pd.DataFrame(columns=list(columns or []))
+        order = [c for c in metas[0]["columns"] if columns is None or c in set(columns)]
+        masks = []
+        for z, meta in zip(files, metas):
+            keep = None
+            for col, allowed in (where or {}).items():
                 i = meta["columns"].index(col)
-                if meta["kinds"][col] == "float":
-                    part[col] = ("float", z[f"v{i}"])
-                else:
-                    part[col] = ("text", z[f"c{i}"], z[f"k{i}"])
-            parts.append((wanted, part))
-    if not parts:
-        return pd.DataFrame(columns=list(columns or []))
-    order = parts[0][0]
-    out = {}
-    for col in order:
-        kind = parts[0][1][col][0]
-        if kind == "float":
-            out[col] = np.concatenate([p[col][1] for _, p in parts])
-            continue
-        cats = sorted({str(c) for _, p in parts for c in p[col][2]})
-        index = {c: k for k, c in enumerate(cats)}
-        codes = []
-        for _, p in parts:
-            _, c, k = p[col]
-            remap = np.array([index[str(x)] for x in k] + [-1], dtype=np.int32)
-            codes.append(remap[c])  # code -1 indexes the trailing -1
-        codes = np.concatenate(codes) if codes else np.array([], dtype=np.int32)
-        values = pd.Categorical.from_codes(codes, categories=cats)
-        out[col] = values if col in categorical else np.asarray(values.astype(object))
-    return pd.DataFrame(out)
+                allowed = {str(a) for a in allowed}
+                hit = np.array([str(v) in allowed for v in z[f"k{i}"]] + [False], dtype=bool)
+                mask = hit[z[f"c{i}"]]  # code -1 (missing) indexes the trailing False
+                keep = mask if keep is None else keep & mask
+            masks.append(keep)
+
+        def member(z, key, keep):
+            a = z[key]
+            return a if keep is None else a[keep]
+
+        out = {}
+        for col in order:
+            where_in = [(z, meta["columns"].index(col), keep)
+                        for z, meta, keep in zip(files, metas, masks)]
+            if metas[0]["kinds"][col] == "float":
+                out[col] = np.concatenate([member(z, f"v{i}", keep) for z, i, keep in where_in])
+                continue
+            kept = [z[f"k{i}"] for z, i, _ in where_in]
+            cats = sorted({str(c) for k in kept for c in k})
+            index = {c: n for n, c in enumerate(cats)}
+            dtype = _code_dtype(len(cats))
+            codes = np.concatenate([
+                np.array([index[str(x)] for x in k] + [-1], dtype=dtype)[member(z, f"c{i}", keep)]
+                for (z, i, keep), k in zip(where_in, kept)])  # code -1 indexes the trailing -1
+            values = pd.Categorical.from_codes(codes, categories=cats)
+            if col in categorical:
+                out[col] = values
+            else:
+                objects = np.array(cats + [np.nan], dtype=object)
+                out[col] = objects[codes]  # -1 -> the trailing NaN
+            del codes
+    finally:
+        for z in files:
+            z.close()
+    # copy=False: the columns are the frame's (no consolidated copy: the default constructor
+    # doubled the peak memory of a registry's table)
+    return pd.DataFrame(out, copy=False)
