@@ -22,9 +22,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_workflow.py
 
-# 5,000 patients x 500-gene panel x 36 rules with fusion and MSI files (bench/registry_results.tsv)
+# 5,000 patients x 500-gene panel x 36 rules with fusion and MSI files (bench/registry_results.tsv),
+# then the cohort steps' memory as the panel grows to 2,000 genes (bench/panel_memory_results.tsv)
 bench-registry: $(STAMP)
 	$(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/bench_panel_memory.py
 # sizes and times of the figures and the report (example-sized to 5,000 x 500 and TCGA-LAML)
 bench-figures: $(STAMP)
 	$(BIN)/python bench/bench_figures.py
