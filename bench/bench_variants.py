@@ -78,7 +78,7 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
 
 def score(path: Path, panel: pd.DataFrame, use_index: bool):
     t0 = time.perf_counter()
-    v = read_variants(path, panel=panel, build="GRCh38", config={"use_index": use_index})
+    v = read_variants(path, panel=panel, build="GRCh38", config={"variants": {"use_index": use_index}})
     g = gene_mutations(v, panel)
     return time.perf_counter() - t0, v, g
 

@@ -191,3 +191,49 @@ def test_patient_biomarkers_sources():
 def test_bad_sheet_tmb():
     with pytest.raises(InputError, match="patient P1: column 'tmb': 'high' is not a number"):
         patient_biomarkers({"patient_id": "P1", "tmb": "high"}, default_config(), "GRCh38")
+
+
+def _with_normal_reads(tmp_path, reads: dict) -> Path:
+    """pVACtools' HCC1395 tumour/normal VCF with the NORMAL column's AD/AF of the given PASS
+    coding records (index among them -> (ref reads, alt reads)) replaced."""
+    import gzip
+
+    lines = gzip.decompress(PVAC.read_bytes()).decode().splitlines()
+    k = -1
+    for i, line in enumerate(lines):
+        cells = line.split("\t")
+        if line.startswith("#") or cells[6] not in ("PASS", ".") or not any(
+                t in cells[7] for t in ("missense_variant", "stop_gained", "frameshift_variant")):
+            continue
+        k += 1
+        if k in reads:
+            keys = cells[8].split(":")
+            normal = cells[9].split(":")
+            ref, alt = reads[k]
+            normal[keys.index("AD")] = f"{ref},{alt}"
+            normal[keys.index("DP")] = str(ref + alt)
+            normal[keys.index("AF")] = f"{alt / (ref + alt):.5f}"
+            cells[9] = ":".join(normal)
+            lines[i] = "\t".join(cells)
+    out = tmp_path / "hcc1395_normal_edited.vcf"
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
+def test_tmb_leaves_out_what_the_matched_normal_carries(tmp_path):
+    """A coding variant the matched normal carries (variants.germline_normal_min_alt_reads /
+    _vaf, as the panel reader judges germline) is not counted; one normal read is noise."""
+    cfg = default_config()
+    base = coding_variants(PVAC, build="GRCh38", config=cfg)
+    edited = _with_normal_reads(tmp_path, {0: (300, 200), 1: (500, 1)})
+    coding = coding_variants(edited, build="GRCh38", config=cfg)
+    assert len(base) == 14 and len(coding) == 13
+    full = read_variants(edited, build="GRCh38", config=cfg)
+    germline = full[full["origin"] == "germline"]
+    assert len(germline) == 1
+    cls = germline.iloc[0]["mutation_class"]
+    assert pd.isna(cls) or cls == ""  # germline: never an alteration
+    key = ["chrom", "pos", "ref", "alt"]
+    lost = base.merge(coding[key], on=key, how="left", indicator=True)
+    lost = lost[lost["_merge"] == "left_only"]
+    assert list(lost[key].itertuples(index=False)) == list(germline[key].itertuples(index=False))

@@ -432,7 +432,16 @@ def fake_variants(monkeypatch):
                              path=str(path))
         return tables[sample]
 
+    def read_variant_file(path, sample=None, *, panel=None, build="GRCh38", config=None,
+                          patient=None, tissue=True):
+        from cohortmark.variants import VariantFile
+
+        return VariantFile(read_variants(path, sample, panel=panel, build=build, config=config,
+                                         patient=patient).reindex(columns=schema.VARIANT_COLUMNS)
+                           .fillna({"origin": ""}), set(panel["gene"]), "maf")
+
     monkeypatch.setattr("cohortmark.variants.read_variants", read_variants)
+    monkeypatch.setattr("cohortmark.variants.read_variant_file", read_variant_file)
     return seen
 
 
@@ -470,6 +479,17 @@ def test_load_plasma_variants_caches_and_reports_every_bad_sample(tmp_path, fake
     lines = str(err.value).splitlines()
     assert len(lines) == 2 and "sample 'nope' is not in the MAF" in lines[0]
     assert lines[1].startswith("patient DS3: file ")
+    # each names the plasma-sheet line and timepoint
+    assert "plasma sample 'baseline' (plasma sheet, line 2)" in lines[0]
+    assert "plasma sample 'progression' (plasma sheet, line 4)" in lines[1]
+    # collected instead of raised: the other samples are still read
+    failures = []
+    got = ctdna.load_plasma_variants(pl, panel, {}, "GRCh37", failures=failures,
+                                     sheet_path="plasma.tsv")
+    assert sorted(got) == [("DS2", "progression"), ("DS3", "baseline")]
+    assert [(f["patient_id"], f["timepoint"], f["line"]) for f in failures] == \
+        [("DS2", "baseline", 2), ("DS3", "progression", 4)]
+    assert "(plasma sheet plasma.tsv, line 2)" in failures[0]["message"]
 
 
 def test_step_writes_the_three_tables(tmp_path, fake_variants):
@@ -486,7 +506,8 @@ def test_step_writes_the_three_tables(tmp_path, fake_variants):
                                response=str(out / "molecular_response.tsv"),
                                emergent=str(out / "emergent.tsv"),
                                clinical_link=str(out / "clinical_link.tsv"),
-                               pfs_by_response=str(out / "pfs_by_response.tsv")),
+                               pfs_by_response=str(out / "pfs_by_response.tsv"),
+                               failures=str(out / "unreadable_samples.tsv")),
         params=SimpleNamespace(build="GRCh37", cache=str(tmp_path / "cache"),
                                settings={"ctdna_analysis": {}}),
         log=[])
@@ -618,3 +639,46 @@ def test_cohort_panel_is_capped_with_emergent_patients_first(tmp_path):
     text = Path(svg).read_text()
     assert "2 of 5 patients shown" in text
     assert "A4" in text and "A1" in text and "A2" not in text and "A5" not in text
+
+
+def test_one_unreadable_plasma_sample_leaves_the_others_and_fails_the_check(tmp_path,
+                                                                             fake_variants):
+    """One bad plasma file: the other patients' ctDNA tables are written, its patient is
+    not evaluable with the reason, and rule ctdna_check fails naming line and timepoint."""
+    from cohortmark import steps
+
+    write_cohort(tmp_path)
+    text = (tmp_path / "plasma.tsv").read_text().replace("\tDS3R\n", "\tDS3X\n")
+    (tmp_path / "plasma.tsv").write_text(text)  # line 4: DS3 progression, a sample not there
+    out = tmp_path / "results" / "ctdna"
+    smk = SimpleNamespace(
+        input=SimpleNamespace(samples=str(tmp_path / "samples.tsv"),
+                              plasma=str(tmp_path / "plasma.tsv"),
+                              mutations=str(tmp_path / "mutations.tsv"),
+                              panel=str(ROOT_PANEL)),
+        output=SimpleNamespace(**{k: str(out / f"{k}.tsv") for k in (
+            "trajectories", "response", "emergent", "clinical_link", "pfs_by_response",
+            "failures")}),
+        params=SimpleNamespace(build="GRCh37", cache=str(tmp_path / "cache"),
+                               settings={"ctdna_analysis": {}}),
+        log=[])
+    messages = []
+    steps.ctdna(smk, messages.append)
+    traj = ctdna.read_table(out / "trajectories.tsv")
+    assert set(traj["patient_id"]) == {"DS2"}  # DS3 left out, DS2 computed
+    resp = ctdna.read_table(out / "response.tsv").set_index("patient_id")
+    assert resp.loc["DS3", "status"] == "not_evaluable"
+    assert resp.loc["DS3", "reason"] == ("plasma sample 'progression' could not be read (see "
+                                         "unreadable_samples.tsv)")
+    assert resp.loc["DS2", "status"] != "not_evaluable" or "DS2" in set(traj["patient_id"])
+    failures = ctdna.read_table(out / "failures.tsv")
+    assert list(failures["timepoint"]) == ["progression"] and list(failures["line"]) == [4]
+    assert any("plasma sample 'progression'" in m and "line 4" in m for m in messages)
+    check = SimpleNamespace(input=SimpleNamespace(failures=str(out / "failures.tsv")),
+                            output=[str(out / "checked.txt")], log=[str(tmp_path / "c.log")])
+    with pytest.raises(SystemExit) as code:
+        steps.run(steps.ctdna_check, check)
+    assert code.value.code == 1 and not (out / "checked.txt").exists()
+    logged = (tmp_path / "c.log").read_text()
+    assert "patient DS3" in logged and "plasma sample 'progression'" in logged
+    assert f"plasma sheet {tmp_path / 'plasma.tsv'}, line 4" in logged

@@ -471,19 +471,21 @@ def test_sv_file_follows_the_sv_rules(edge):
 
 # --- round trip -------------------------------------------------------------------------------
 def expected_vaf(mut: pd.DataFrame) -> dict:
-    """Per (patient, gene): the VAF the MAF carries - read counts when present (as cBioPortal
-    and maftools compute it), else the caller's VAF - maximised over alteration variants."""
-    out = {}
+    """Per (patient, gene): the VAF the MAF carries for the gene's most severe variant (the one
+    the gene row describes; ties: the higher VAF) - read counts when present (as cBioPortal
+    and maftools compute it), else the caller's VAF."""
+    rank = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
+    best = {}
     for r in mut.to_dict("records"):
-        if not isinstance(r["mutation_class"], str) or not r["mutation_class"]:
+        if not isinstance(r["mutation_class"], str) or r["mutation_class"] not in rank:
             continue
         v = (r["alt_count"] / r["depth"] if not math.isnan(r["depth"]) and
              not math.isnan(r["alt_count"]) else r["vaf"])
+        order = (rank[r["mutation_class"]], -(r["vaf"] if not math.isnan(r["vaf"]) else -1))
         key = (r["patient_id"], r["gene"])
-        out.setdefault(key, math.nan)
-        if not math.isnan(v):
-            out[key] = v if math.isnan(out[key]) else max(out[key], v)
-    return out
+        if key not in best or order < best[key][0]:
+            best[key] = (order, v)
+    return {k: v for k, (_, v) in best.items()}
 
 
 def compare(alt, mut, back, skip=frozenset()):
@@ -738,6 +740,7 @@ def test_a_maf_input_leaves_as_it_came_in(tmp_path):
         assert (merged[ours] == merged[theirs or ours + "_in"]).all(), ours
     ours = pd.to_numeric(merged["i_TumorVAF_WU"], errors="coerce")
     theirs = pd.to_numeric(merged["i_TumorVAF_WU_in"], errors="coerce")
+    theirs = theirs.where(theirs > 0)  # TCGA writes 0 for "not measured": read as unknown
     # (cohortmark keeps VAFs to 7 significant digits: 41.0788381742739 -> 41.07884)
     bad = ~(((ours - theirs).abs() <= 1e-6 * theirs.abs()) | (ours.isna() & theirs.isna()))
     assert not bad.any(), merged.loc[bad, key + ["i_TumorVAF_WU", "i_TumorVAF_WU_in"]]
@@ -758,3 +761,22 @@ def test_without_any_mutation_data_there_is_no_mutation_profile(edge):
     assert "mutations" not in files["data_gene_panel_matrix.txt"].splitlines()[0].split("\t")
     assert ex.maf.splitlines() == ["#version 2.4", "\t".join(schema.MAF_COLUMNS)]
     assert set(pd.read_csv(io.StringIO(ex.clinical), sep="\t")["mutations_profiled"]) == {False}
+
+
+def test_germline_variants_are_not_exported_as_somatic_mutations():
+    """A variant also in the matched normal (origin germline, no alteration class) must not
+    reach cBioPortal or maftools as a somatic Missense_Mutation; the note counts it."""
+    from cohortmark.export.maf import maf_table
+
+    row = {c: None for c in schema.MUTATION_COLUMNS}
+    somatic = {**row, "patient_id": "P1", "chrom": "17", "pos": 7675088, "ref": "C",
+               "alt": "T", "gene": "TP53", "consequence": "missense_variant",
+               "mutation_class": "missense", "protein_change": "p.R175H", "vaf": 0.4,
+               "depth": 100.0, "alt_count": 40.0, "filter": "PASS", "origin": "somatic"}
+    germline = {**somatic, "pos": 7676154, "ref": "G", "alt": "C", "mutation_class": "",
+                "protein_change": "p.P72R", "vaf": 0.5, "origin": "germline"}
+    table, notes = maf_table(pd.DataFrame([somatic, germline]), {"P1": "P1"}, "GRCh38",
+                             default_config()["variants"]["non_alterations"])
+    assert list(table["HGVSp_Short"]) == ["p.R175H"]
+    assert notes == ["1 germline variant(s) (present in the matched normal) are not exported: "
+                     "the MAF and the study's mutations are somatic"]

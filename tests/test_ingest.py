@@ -34,19 +34,19 @@ def reads(monkeypatch):
     import cohortmark.variants as var
 
     calls = []
-    real_segments, real_mutations = cn.read_sample, var.patient_mutations
+    real_segments, real_mutations = cn.read_sample, var.patient_variants
 
     def read_sample(path, *args, patient=None, **kw):
         calls.append(("cn", patient))
         return real_segments(path, *args, patient=patient, **kw)
 
-    def patient_mutations(record, *args, **kw):
+    def patient_variants(record, *args, **kw):
         if record.get("variant_file"):
             calls.append(("variants", record["patient_id"]))
         return real_mutations(record, *args, **kw)
 
     monkeypatch.setattr(cn, "read_sample", read_sample)
-    monkeypatch.setattr(var, "patient_mutations", patient_mutations)
+    monkeypatch.setattr(var, "patient_variants", patient_variants)
     return calls
 
 

@@ -15,7 +15,7 @@ import yaml
 from cohortmark.config import resolve
 from cohortmark.figures import registry
 from cohortmark.ingest import shard_of
-from runs import ROOT, clone_run, outputs, planned_jobs, snakemake, table
+from runs import ROOT, SNAKEMAKE, clone_run, outputs, planned_jobs, snakemake, table
 
 pytestmark = pytest.mark.workflow
 
@@ -29,7 +29,7 @@ _EXAMPLE = resolve(yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 SHEET_FIGURES = {FIGURE[f.name] for f in registry.FIGURES if not f.own_rule
                  and registry.tables_of(f, _EXAMPLE) == ["sheet"]}
 DOWNSTREAM_OF_COHORT = {"cohort_alterations", "eligibility", "statistics", "ctdna",
-                        "ctdna_figures", "report", "export", "all"} | ALL_FIGURES
+                        "ctdna_check", "ctdna_figures", "report", "export", "all"} | ALL_FIGURES
 EVERYTHING = ({"ingest_shard"} | DOWNSTREAM_OF_COHORT) - SHEET_FIGURES
 # Tests that execute a change run only up to the table they check (the rest of the plan is
 # asserted by dry runs), to keep the suite fast.
@@ -72,7 +72,7 @@ MATRIX = [
     ("variants_min_vaf", set_key("variants", "min_vaf", 0.05), EVERYTHING),
     ("ingest_shards", set_key("ingest", "shards", 4), EVERYTHING),
     ("response_responders", set_key("response", "responders", ["CR", "PR", "SD"]),
-     {"statistics", "ctdna", "ctdna_figures", "report", "all"} | STATS_FIGURES),
+     {"statistics", "ctdna", "ctdna_check", "ctdna_figures", "report", "all"} | STATS_FIGURES),
     ("statistics_conf_level", set_key("statistics", "conf_level", 0.9),
      {"statistics", "report", "all"} | STATS_FIGURES),
     ("statistics_min_altered", set_key("statistics", "min_altered", 2),
@@ -85,7 +85,7 @@ MATRIX = [
     ("analysis_population_inline", set_top("analysis_population", "TWIST1: AMP | evaluable"),
      {"eligibility", FIGURE["trial_matches"], "statistics", "report", "all"} | STATS_FIGURES),
     ("ctdna_analysis_response_drop", set_key("ctdna_analysis", "response_drop", 0.3),
-     {"ctdna", "ctdna_figures", "report", "all"}),
+     {"ctdna", "ctdna_check", "ctdna_figures", "report", "all"}),
     ("figures_dpi", set_key("figures", "dpi", 200),
      {"ctdna_figures", "report", "all"} | ALL_FIGURES),
     ("figures_heatmap_tracks", set_key("figures", "heatmap_tracks", ["best_response"]),
@@ -207,8 +207,8 @@ def test_plasma_file_replaced_by_an_older_copy_reruns_the_ctdna_stage(example_ru
     shutil.copy(b, tmp_path / "recalled.vcf.gz")
     os.utime(tmp_path / "recalled.vcf.gz", (1e9, 1e9))
     shutil.copy2(tmp_path / "recalled.vcf.gz", a)
-    assert set(planned_jobs(snakemake(workdir, "-n"))) == {"ctdna", "ctdna_figures", "report",
-                                                           "all"}
+    assert set(planned_jobs(snakemake(workdir, "-n"))) == {"ctdna", "ctdna_check",
+                                                           "ctdna_figures", "report", "all"}
 
 
 def test_a_clinical_column_does_not_rerun_ingest(example_run, tmp_path):
@@ -240,3 +240,18 @@ def test_a_failed_job_log_names_the_problem_and_snakemake_shows_it(example_run, 
     assert not (workdir / "results" / "ingest" / f"shard_{shard}.alterations.tsv").exists() \
         or (workdir / "results" / "ingest" / f"shard_{shard}.alterations.tsv").stat().st_mtime \
         < cns.stat().st_mtime
+
+
+def test_a_change_to_the_package_code_reruns_everything(example_run, tmp_path):
+    """After an upgrade (any change to scripts/cohortmark/) every result is made again by the
+    new code; an unchanged package reruns nothing (the other tests)."""
+    workdir = clone_run(example_run, tmp_path / "run")
+    snakefile = tmp_path / "workflow"
+    shutil.copytree(ROOT, snakefile, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "results", "logs", ".snakemake", "bench", "tests", "example"))
+    (snakefile / "scripts" / "cohortmark" / "upgrade.py").write_text("VERSION = 2\n")
+    cmd = [*SNAKEMAKE, "--snakefile", str(snakefile / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(workdir / "config" / "config.yaml"), "-n"]
+    dry = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert set(planned_jobs(dry)) == EVERYTHING | SHEET_FIGURES, dry.stdout[-3000:]

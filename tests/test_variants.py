@@ -19,7 +19,9 @@ from cohortmark.variants.core import normalise
 D = Path(__file__).parent / "data" / "variants"
 P38 = load_panel(build="GRCh38")
 P37 = load_panel(build="GRCh37")
-ALL = {"variants": {"filter": []}}
+RAW = {"min_depth": 0, "min_alt_reads": 0, "min_vaf": 0}  # read-support filters off
+ALL = {"variants": {"filter": [], **RAW}}
+NOFILT = {"variants": RAW}
 
 
 def one(df, gene):
@@ -41,7 +43,8 @@ def test_pvactools_vep_tumour_normal_indexed_and_streamed():
     assert v.protein_change == "p.R175H"
     assert v.vaf == pytest.approx(0.98864) and v.depth == 88 and v.alt_count == 87
     # the normal column gives 1/66: picking it must change the VAF
-    n = one(read_variants(path, "HCC1395_NORMAL_DNA", panel=P38, build="GRCh38"), "TP53")
+    n = one(read_variants(path, "HCC1395_NORMAL_DNA", panel=P38, build="GRCh38",
+                          config=NOFILT), "TP53")
     assert n.vaf == pytest.approx(0.01515)
 
 
@@ -50,7 +53,9 @@ def test_pcgr_unannotated_adt_gene_by_position():
     v = read_variants(D / "T001-COAD.grch38.vcf.gz", panel=P38, build="GRCh38")
     assert list(v["gene"]) == ["PDGFRA", "CDKN1C", "TP53", "CHEK2"]
     t = one(v, "TP53")
-    assert (t.pos, t.ref, t.alt, t.mutation_class) == (7676152, "CG", "C", "other")
+    # no annotation: the deletion lies in a TP53 coding exon, so it counts, as `unannotated`
+    assert (t.pos, t.ref, t.alt, t.mutation_class) == (7676152, "CG", "C", "unannotated")
+    assert t.consequence == "coding_exon"
     assert t.vaf == pytest.approx(29 / 37) and t.depth == 37 and t.alt_count == 29
     g = gene_mutations(v, P38).set_index("gene")
     assert g.loc["TP53", "mut_status"] == "altered" and g.loc["MDM2", "mut_status"] == "wildtype"
@@ -113,12 +118,21 @@ def test_tcga_laml_maf_many_patients():
     assert list(variants.columns) == schema.VARIANT_COLUMNS
     t = genes.set_index("gene").loc["TP53"]
     assert t.mut_status == "altered" and t.mutation_class == "splice"  # splice > missense
-    assert t.protein_change == "p.R280G" and t.n_mutations == 2
+    # class, protein change and VAF all describe the splice variant (no protein change);
+    # the missense p.R280G stays in the variant table
+    assert t.protein_change == "" and t.n_mutations == 2
     assert t.vaf == pytest.approx(0.3444)
+    assert "p.R280G" in set(variants["protein_change"])
     assert (genes.set_index("gene").drop("TP53")["mut_status"] == "wildtype").all()
-    # listed with the MAF but without rows in it: profiled, wild type
-    none = {"patient_id": "P_absent", "variant_file": str(path), "tumor_sample": None}
-    g, v = patient_mutations(none, P37, {}, "GRCh37")
+    # listed with the MAF but without rows in it: an error naming the closest barcodes ...
+    none = {"patient_id": "TCGA-AB-2811", "variant_file": str(path), "tumor_sample": None}
+    with pytest.raises(InputError, match=r"'TCGA-AB-2811'.*closest barcodes in the file: "
+                                         r"TCGA-AB-281\d, TCGA-AB-28") as err:
+        patient_mutations(none, P37, {}, "GRCh37")
+    assert "patient TCGA-AB-2811" in str(err.value)
+    # ... unless the MAF is declared to list every sequenced sample: profiled, wild type
+    cfg = {"variants": {"maf_missing_sample": "wildtype"}}
+    g, v = patient_mutations(none, P37, cfg, "GRCh37")
     assert (g["mut_status"] == "wildtype").all() and v.empty and (g["n_mutations"] == 0).all()
 
 
@@ -214,8 +228,9 @@ def test_gene_mutations_severity_and_joining():
     g = gene_mutations(v, P38).set_index("gene")
     assert list(g.index) == list(P38["gene"])
     t = g.loc["TP53"]
+    # class, protein change and VAF of one variant: the most severe (truncating) one
     assert (t.mut_status, t.mutation_class, t.protein_change, t.vaf, t.n_mutations) == \
-        ("altered", "truncating", "p.R175H;p.R213*", 0.4, 2)
+        ("altered", "truncating", "p.R213*", 0.1, 2)
     assert g.loc["MDM2", "mut_status"] == "wildtype"
 
 
@@ -271,7 +286,7 @@ def test_cbioportal_maf_and_mutation_status():
     g, v = patient_mutations(rec, P37, {}, "GRCh37")
     g = g.set_index("gene")
     assert g.loc["TP53", "mutation_class"] == "splice" and g.loc["TP53", "n_mutations"] == 2
-    assert g.loc["TP53", "protein_change"] == "p.X331_splice;p.G199V"
+    assert g.loc["TP53", "protein_change"] == "p.X331_splice"  # the splice variant's
     assert g.loc["ATM", "mutation_class"] == "truncating" and g.loc["ATM", "n_mutations"] == 2
     assert v["vaf"].isna().all()  # the MAF has no read counts
     cfg = {"variants": {"exclude_mutation_status": ["Germline"]}}

@@ -5,6 +5,7 @@ patients or change files work on a clone of it.
 """
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -162,6 +163,14 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
     sheet = pd.read_csv(sheet_path, sep="\t", dtype=str, keep_default_na=False)
     new = sheet.iloc[0].copy()
     new["patient_id"] = "P12"
+    # its own files (one tumour's calls given to two patients is refused)
+    for col in ("cn_file", "variant_file"):
+        src = example_run / new[col]
+        dest = src.with_name(src.name.replace("P01", "P12"))
+        for ext in ("", ".tbi"):
+            if Path(str(src) + ext).exists():
+                shutil.copy2(str(src) + ext, str(dest) + ext)
+        new[col] = str(Path(new[col]).with_name(dest.name))
     pd.concat([sheet, new.to_frame().T]).to_csv(sheet_path, sep="\t", index=False)
     dry = snakemake(example_run, "--cores", "2", "-n")
     jobs = planned_jobs(dry)
@@ -170,8 +179,8 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
     from cohortmark.figures import registry
 
     assert set(jobs) - {"ingest_shard", "all"} <= {
-        "cohort_alterations", "statistics", "ctdna", "ctdna_figures", "eligibility",
-        "report", "export"} | {f"figure_{f.name}" for f in registry.FIGURES}
+        "cohort_alterations", "statistics", "ctdna", "ctdna_check", "ctdna_figures",
+        "eligibility", "report", "export"} | {f"figure_{f.name}" for f in registry.FIGURES}
     real = snakemake(example_run, "--cores", "2", "results/cohort/alterations.tsv")
     assert real.returncode == 0, real.stderr[-3000:]
     log = (example_run / "logs" / "ingest_shard" / f"{shard_of('P12', 16)}.log").read_text()

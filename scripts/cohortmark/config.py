@@ -99,6 +99,12 @@ def section(config: dict | None, name: str) -> dict:
     partial one (tests, library use) the missing keys take the schema's defaults and a wrong
     value raises InputError naming the key (``config key 'variants.min_vaf': ...``).
     """
+    known = load_schema()["properties"]
+    unknown = sorted(set(config or {}) - set(known))
+    if unknown:  # e.g. a bare section given where a whole config is expected
+        raise InputError(f"config key '{unknown[0]}' is not a known key (known here: "
+                         f"{', '.join(sorted(known))}); pass the whole config, "
+                         f"e.g. {{'{name}': {{...}}}}")
     return complete(name, (config or {}).get(name))
 
 

@@ -499,33 +499,58 @@ def read_table(path) -> pd.DataFrame:
 # --- reading plasma calls (I/O) ------------------------------------------------------------
 
 def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config: dict,
-                         build: str = "GRCh38", cache_dir=None, log=None) -> dict:
+                         build: str = "GRCh38", cache_dir=None, log=None, *,
+                         failures: list | None = None, sheet_path: str | None = None) -> dict:
     """Read every plasma sample's calls: {(patient_id, timepoint): DataFrame[VARIANT_COLUMNS]}.
 
-    Uses the tissue readers (cohortmark.variants.read_variants, restricted to the panel).
-    With ``cache_dir``, each sample's table is cached by file checksum, sample, panel, the
-    ``variants`` config, build and code. Every failing sample is reported (one line each).
+    Uses the tissue readers (``cohortmark.ingest.PatientIngest``, restricted to the panel)
+    without the tissue read-support thresholds (detection is ``ctdna_analysis.min_vaf``).
+    With ``cache_dir``, each sample's table is cached by file and index checksum, sample,
+    panel, the ``variants`` config, build and code. Notes about a reading (an untrustworthy
+    index, read in full) are issued as ``CtdnaWarning`` every time, cached or not.
+
+    A sample that cannot be read is named with its plasma-sheet line and timepoint. Every
+    failing sample is reported, one line each: raised as one InputError, or - with a
+    ``failures`` list - appended to it as dicts (patient_id, timepoint, line, variant_file,
+    message) and left out of the result, so that the other patients' ctDNA is still computed.
     """
     from .ingest import PatientIngest
 
-    reader = PatientIngest(panel, {"variants": section(config, "variants")}, build, cache_dir)
+    # the tissue read-support filters do not apply to plasma: a ctDNA variant at 0.4% from a
+    # handful of reads is what plasma assays report; detection is ctdna_analysis.min_vaf
+    plasma_cfg = {**section(config, "variants"), "min_depth": 0, "min_alt_reads": 0,
+                  "min_vaf": 0}
+    reader = PatientIngest(panel, {"variants": plasma_cfg}, build, cache_dir)
     out, errors = {}, []
+    where = f"plasma sheet {sheet_path}" if sheet_path else "plasma sheet"
     for row in plasma_sheet.to_dict("records"):
         pid, tp = row["patient_id"], row["timepoint"]
         sample = row.get("tumor_sample")
         sample = None if sample is None or (isinstance(sample, float) and math.isnan(sample)) \
             else sample
         try:
-            _, variants, _ = reader.mutations({"patient_id": pid, "tumor_sample": sample,
-                                               "variant_file": row["variant_file"]})
+            _, variants, values = reader.mutations({"patient_id": pid, "tumor_sample": sample,
+                                                    "variant_file": row["variant_file"]})
+            notes = values.get("notes") or []
         except InputError as err:
-            errors.append(err.with_context(patient=pid, path=row["variant_file"]))
+            line = row.get("_line")
+            at = f", line {int(line)}" if line is not None and not pd.isna(line) else ""
+            err = InputError(f"plasma sample {tp!r} ({where}{at}): {err.detail}",
+                             patient=err.patient or pid, path=err.path or row["variant_file"],
+                             line=err.line, field=err.field)
+            errors.append(err)
+            if failures is not None:
+                failures.append({"patient_id": pid, "timepoint": tp,
+                                 "line": None if not at else int(line),
+                                 "variant_file": row["variant_file"], "message": str(err)})
             continue
+        for note in notes:
+            warnings.warn(f"plasma sample {tp!r}: {note}", CtdnaWarning, stacklevel=2)
         out[(pid, tp)] = variants.reindex(columns=VARIANT_COLUMNS)
     if log is not None:
         hits = len(plasma_sheet) - len(errors) - reader.computed
         log(f"ctdna: {len(plasma_sheet)} plasma samples read, {hits} from cache, "
             f"{len(errors)} failed")
-    if errors:
+    if errors and failures is None:
         raise InputError("\n".join(str(e) for e in errors))
     return out

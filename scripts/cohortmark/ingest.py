@@ -208,27 +208,40 @@ class PatientIngest:
         return genes, {"cn_format": entry["format"], "cn_sample": entry["sample"], **values}
 
     def mutations(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-        """(gene rows schema.GENE_MUT_COLUMNS, variants schema.VARIANT_COLUMNS, values)."""
-        from .variants import companion_files, patient_mutations
+        """(gene rows schema.GENE_MUT_COLUMNS, variants schema.VARIANT_COLUMNS, values).
+
+        ``values`` holds the patient-level results (``n_panel_variants``, ``n_unannotated``,
+        ``n_germline``, ``variant_read``) and ``notes``: warnings about the reading (e.g. an
+        untrustworthy index, read in full) that must reach the log and the report on every
+        run - they are cached with the result."""
+        from .variants import companion_files, patient_variants
 
         path = record.get("variant_file")
+        empty = {"n_panel_variants": None, "n_unannotated": None, "n_germline": None,
+                 "variant_read": None, "notes": []}
         if not path:
-            genes, variants = patient_mutations(record, self.panel, {}, self.build)
-            return genes, variants, {"n_panel_variants": None}
+            out = patient_variants(record, self.panel, {}, self.build)
+            return out["genes"], out["variants"], empty
         files = [self._sha(p) for p in (path, *companion_files(path))]
         key = digest({**self._variant_base, "files": files, "patient": record["patient_id"],
                       "sample": record.get("tumor_sample") or None})
 
-        def compute():  # the variants only: the gene rows follow from them in milliseconds
-            _, variants = patient_mutations(record, self.panel,
-                                            {"variants": self.variants_cfg}, self.build)
-            return {"variants": variants}
+        def compute():  # gene rows follow from the variants in milliseconds: not cached
+            out = patient_variants(record, self.panel, {"variants": self.variants_cfg},
+                                   self.build)
+            read = out["genes_read"]
+            return {"variants": out["variants"], "notes": out["notes"],
+                    "genes_read": None if read >= set(self.panel["gene"]) else sorted(read),
+                    "values": {"n_unannotated": out["n_unannotated"],
+                               "n_germline": out["n_germline"], "variant_read": out["mode"]}}
 
         from .variants import gene_mutations
 
-        variants = self._cached(key, compute)["variants"]
-        return (gene_mutations(variants, self.panel), variants,
-                {"n_panel_variants": len(variants)})
+        entry = self._cached(key, compute)
+        variants = entry["variants"]
+        genes = gene_mutations(variants, self.panel, entry["genes_read"])
+        return genes, variants, {"n_panel_variants": len(variants), **entry["values"],
+                                 "notes": list(entry["notes"])}
 
     def structural_variants(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         """(gene rows schema.GENE_SV_COLUMNS, calls schema.SV_COLUMNS, values)."""
@@ -286,7 +299,9 @@ class PatientIngest:
         mut, variants, mut_values = self.mutations(record)
         sv, calls, sv_values = self.structural_variants(record)
         genes = _side_by_side(self.panel["gene"], cn, mut, sv)
-        values = {"patient_id": record["patient_id"], **cn_values, **mut_values, **sv_values,
+        notes = mut_values.pop("notes")
+        values = {"patient_id": record["patient_id"], **cn_values, **mut_values,
+                  "variant_warnings": " | ".join(notes) or None, **sv_values,
                   **self.biomarkers(record)}
         return genes, variants, values, calls
 
@@ -344,6 +359,8 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
         patient_rows.append(values)
         if len(calls):
             call_rows.append(calls.assign(patient_id=pid))
+        if values.get("variant_warnings"):
+            log(f"warning: {values['variant_warnings']}")
     if memo is not None:
         memo.save()
     log(f"ingest: {len(records)} patients, {from_cache} from cache, {len(errors)} failed")

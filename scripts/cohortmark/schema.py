@@ -33,17 +33,21 @@ SEGMENT_COLUMNS = ["chrom", "start", "end", "value", "unit", "minor_cn", "major_
 # PURPLE gene tables and cBioPortal matrices) and ``max_value`` (PURPLE maxCopyNumber).
 CN_SEGMENT_COLUMNS = SEGMENT_COLUMNS + ["gene", "max_value"]
 # Variants: one row per (sample, chrom, pos, ref, alt) after filtering; pos is 1-based (VCF).
+# ``origin``: ``germline`` (also in the matched normal of a tumour/normal VCF; never an
+# alteration), ``somatic`` (absent from it) or empty (no normal to judge, e.g. a MAF).
 # exon / intron: the annotated transcript's exon or intron the variant lies in, as VEP (CSQ
 # EXON/INTRON), SnpEff (ANN Rank) and vcf2maf (Exon_Number/INTRON) write it: '19/28'.
 VARIANT_COLUMNS = [
     "chrom", "pos", "ref", "alt", "gene", "consequence", "mutation_class", "protein_change",
-    "vaf", "depth", "alt_count", "filter", "exon", "intron",
+    "vaf", "depth", "alt_count", "filter", "origin", "exon", "intron",
 ]
 
 # --- per-patient gene-level results ------------------------------------------------------
 STATUS = ["altered", "wildtype", "not_profiled"]
 CN_CALLS = ["AMP", "GAIN", "NEUTRAL", "LOSS", "HOMDEL"]
-MUTATION_CLASSES = ["truncating", "splice", "missense", "inframe", "other"]  # most severe first
+# Most severe first. ``unannotated``: a record of a VCF without consequence annotation in a
+# coding exon or splice site (by position; its effect on the protein is unknown).
+MUTATION_CLASSES = ["truncating", "splice", "missense", "inframe", "other", "unannotated"]
 
 GENE_CN_COLUMNS = [
     "gene", "cn_status", "cn_call", "cn_value", "cn_min", "cn_max", "cn_fold", "cn_coverage",
@@ -62,6 +66,10 @@ MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
 # those the copy-number calls used, *_source says where they came from (sheet, caller = the
 # caller's own file caller_fit_file, default); cn_note flags a default ploidy with absolute
 # copy numbers. Empty when the patient has no copy-number file.
+# n_unannotated: panel variants counted without consequence annotation (by position in a
+# coding exon or splice site); n_germline: panel variants also in the matched normal (never
+# alterations); variant_read: index | full | maf; variant_warnings: what the log said about
+# reading the variant file (e.g. an untrustworthy index: read in full).
 # tmb: coding non-synonymous somatic variants per Mb of the configured territory; msi_status:
 # MSI-H, MSS or indeterminate (MSIsensor score between the two configured cut-offs); *_source
 # says where the value came from (computed, msisensor file, sheet column), empty when absent.
@@ -69,6 +77,7 @@ BIOMARKER_COLUMNS = ["tmb", "tmb_variants", "tmb_territory_mb", "tmb_source", "m
                      "msi_score", "msi_sites", "msi_source"]
 PATIENT_COLUMNS = (["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
                     "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants",
+                    "n_unannotated", "n_germline", "variant_read", "variant_warnings",
                     "n_structural_variants"] + BIOMARKER_COLUMNS)
 # family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
 # (BH-adjusted test by test); q_value is adjusted within the family.
@@ -103,6 +112,10 @@ MOLECULAR_RESPONSE_COLUMNS = [
     "baseline_max_vaf", "on_treatment_max_vaf", "max_vaf_change", "baseline_mean_vaf",
     "on_treatment_mean_vaf", "mean_vaf_change", "cleared",
 ]
+# plasma samples whose variant file could not be read (results/ctdna/unreadable_samples.tsv):
+# their patient is left out of the ctDNA tables (molecular response not_evaluable, reason
+# given) and the run ends with an error after everything else is made
+CTDNA_FAILURE_COLUMNS = ["patient_id", "timepoint", "line", "variant_file", "message"]
 MOLECULAR_RESPONSE_STATUS = ["responder", "non_responder", "not_evaluable"]
 EMERGENT_COLUMNS = [
     "patient_id", "gene", "variant", "protein_change", "baseline_timepoint", "first_timepoint",

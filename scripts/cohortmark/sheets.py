@@ -8,10 +8,11 @@ the patient, the column and the value.
 
 from __future__ import annotations
 
-import io
+import csv
 import math
 import os
 import re
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,9 @@ from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS, S
 from .tsv import read_text
 
 PATIENT_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+# A patient id becomes part of file names (results/figures/ctdna/ctdna_<id>.png, temporary
+# files beside them): 100 characters leaves room under the usual 255-byte name limit.
+MAX_ID_LENGTH = 100
 NUMERIC_COLUMNS = ["purity", "ploidy", "best_pct_change", "pfs_months", "os_months",
                    "treatment_months"]
 EVENT_COLUMNS = ["pfs_event", "os_event"]
@@ -32,29 +36,48 @@ FALSE_WORDS = {"false", "no", "0", "n", "f"}
 
 
 def read_sheet(path: str | os.PathLike, kind: str) -> pd.DataFrame:
-    """Read a TSV sheet as strings (empty cell -> ""), with a ``_line`` column (1-based file line)."""
+    """Read a TSV sheet as strings (empty cell -> ""), with a ``_line`` column (1-based file line).
+
+    Quoted fields (a spreadsheet's "export with quotes": header and data) are unquoted; a
+    comma- or semicolon-separated sheet is refused with a hint; a sheet with a header but no
+    rows is refused (an empty cohort is never what was meant).
+    """
     text = read_text(path)
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
         raise InputError(f"{kind} sheet is empty", path=str(path))
-    header = [h.strip() for h in lines[0].split("\t")]
+    rows = list(csv.reader(lines, delimiter="\t", quotechar='"', strict=False))
+    header = [h.strip() for h in rows[0]]
+    _check_separator(header, lines[0], path, kind)
     dup = {h for h in header if header.count(h) > 1}
     if dup:
         raise InputError(f"{kind} sheet has the column {sorted(dup)[0]!r} twice", path=str(path),
                          line=1)
-    for number, line in enumerate(lines[1:], start=2):
-        n = len(line.split("\t"))
-        if line.strip() and n > len(header):
-            raise InputError(f"{n} fields but the header has {len(header)}", path=str(path),
-                             line=number)
-    df = pd.read_csv(io.StringIO("\n".join(lines) + "\n"), sep="\t", dtype=str,
-                     keep_default_na=False, skip_blank_lines=False)
-    df.columns = header
-    df["_line"] = range(2, len(df) + 2)
-    df = df[df.drop(columns="_line").apply(lambda r: any(v.strip() for v in r), axis=1)]
+    for number, fields in enumerate(rows[1:], start=2):
+        if len(fields) > len(header) and any(f.strip() for f in fields):
+            raise InputError(f"{len(fields)} fields but the header has {len(header)}",
+                             path=str(path), line=number)
+    data = [(number, fields) for number, fields in enumerate(rows[1:], start=2)
+            if any(f.strip() for f in fields)]
+    width = len(header)
+    df = pd.DataFrame([(f + [""] * width)[:width] for _, f in data], columns=header, dtype=str)
+    df["_line"] = [number for number, _ in data]
+    df.index = range(len(df))
     return df.apply(lambda c: c.str.strip() if c.name != "_line" else c)
+
+
+def _check_separator(header: list[str], first: str, path, kind: str) -> None:
+    """A header of one field holding commas or semicolons: the sheet is not tab-separated."""
+    if len(header) != 1:
+        return
+    for sep, name in ((",", "commas"), (";", "semicolons")):
+        if first.count(sep) >= 1:
+            raise InputError(f"{kind} sheet is not tab-separated: its header line has no tab but "
+                             f"{first.count(sep)} {name} ({first[:60]!r}); save it as "
+                             "tab-separated text (TSV, 'Text (Tab delimited)' in a spreadsheet)",
+                             path=str(path), line=1)
 
 
 class _Sheet:
@@ -73,6 +96,12 @@ class _Sheet:
             if col not in self.df.columns:
                 self.fail(None, col, f"required column {col!r} is missing")
 
+    def require_rows(self):
+        if self.df.empty:
+            what = "patients" if self.kind == "patient" else "samples"
+            raise InputError(f"{self.kind} sheet has a header line but no {what}",
+                             path=self.path, line=1)
+
     def check_ids(self, unique: bool):
         seen = {}
         for idx, pid, line in zip(self.df.index, self.df["patient_id"], self.df["_line"]):
@@ -81,6 +110,10 @@ class _Sheet:
             if not PATIENT_ID.match(pid) or pid in (".", ".."):
                 self.fail(self.df.loc[idx], "patient_id", f"{pid!r} is not a valid id (use "
                           "letters, digits, '.', '_', '-'; no spaces or slashes)")
+            if len(pid) > MAX_ID_LENGTH:
+                self.fail(self.df.loc[idx], "patient_id", f"{pid[:20]!r}... is {len(pid)} "
+                          f"characters long; a patient id has at most {MAX_ID_LENGTH} (it "
+                          "becomes part of file names)")
             if unique and pid in seen:
                 self.fail(self.df.loc[idx], "patient_id",
                           f"{pid!r} is listed twice (also on line {seen[pid]})")
@@ -96,12 +129,15 @@ class _Sheet:
         if column not in self.df.columns:
             return pd.Series(values, index=self.df.index, dtype=float)
         for k, (idx, text) in enumerate(self._cells(column)):
-            if text == "" or text.upper() in ("NA", "NAN"):
+            if text == "" or text.upper() == "NA":
                 continue
             try:
                 value = float(text)
             except ValueError:
                 self.fail(self.df.loc[idx], column, f"{text!r} is not a number")
+            if math.isnan(value):
+                self.fail(self.df.loc[idx], column, f"{text!r} is not a number (a failed "
+                          "computation?); leave the cell empty when the value is unknown")
             if not math.isfinite(value):
                 self.fail(self.df.loc[idx], column, f"{text!r} is not a finite number")
             if check is not None and not check(value):
@@ -129,12 +165,27 @@ class _Sheet:
                     continue
                 path = Path(text) if base is None or Path(text).is_absolute() else base / text
                 if not path.is_file():
-                    what = "is a directory" if path.is_dir() else "does not exist"
-                    self.fail(self.df.loc[idx], column, f"file {text!r} {what}")
+                    self.fail(self.df.loc[idx], column, f"file {text!r} {_not_a_file(path)}")
                 if not os.access(path, os.R_OK):
                     self.fail(self.df.loc[idx], column, f"file {text!r} is not readable")
                 values[k] = text
         return pd.Series(values, index=self.df.index, dtype=object)
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` is not a regular file, in words."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return ("is a named pipe (FIFO), not a regular file; the workflow reads a file more "
+                "than once - give the path of a regular file")
+    return "is not a regular file (a device or socket)"
 
 
 def load_samples(path: str | os.PathLike, *, check_files: bool = True,
@@ -149,6 +200,7 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
     sheet = _Sheet(read_sheet(path, "patient"), path, "patient")
     df = sheet.df
     sheet.require_columns(["patient_id"])
+    sheet.require_rows()
     sheet.check_ids(unique=True)
     out = pd.DataFrame({"patient_id": df["patient_id"]})
     for col in FILE_COLUMNS:
@@ -185,6 +237,9 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
                                      "is outside 0-100 (% unstable sites)")
     for col in EVENT_COLUMNS:
         out[col] = sheet.numbers(col, lambda v: v in (0, 1), "is not 0 or 1")
+    check_clinical(sheet, out)
+    if check_files:
+        check_shared_variant_files(sheet, out, base)
     for col, default in BOOLEAN_COLUMNS.items():
         out[col] = sheet.booleans(col, default)
     out["evaluable"] = out["evaluable"].astype(bool)
@@ -205,6 +260,7 @@ def load_plasma(path: str | os.PathLike, patient_ids, *, check_files: bool = Tru
     sheet = _Sheet(read_sheet(path, "plasma"), path, "plasma")
     df = sheet.df
     sheet.require_columns(["patient_id", "timepoint", "day", "variant_file"])
+    sheet.require_rows()
     sheet.check_ids(unique=False)
     known = set(patient_ids)
     seen = {}
@@ -248,3 +304,94 @@ def patient_record(row: pd.Series | dict) -> dict:
             value = value.item()
         record[key] = value
     return record
+
+
+# --- cross-field checks: values that cannot be true together -----------------------------------
+
+def check_clinical(sheet: _Sheet, typed: pd.DataFrame) -> None:
+    """Clinically impossible values, each an error naming the sheet line, patient and values:
+    a tumour shrinking by more than 100% (``best_pct_change`` < -100) and overall survival
+    shorter than progression-free survival (PFS ends at progression or death, so it can never
+    outlast OS; equal when a patient dies without progression)."""
+    rows = sheet.df
+    for k, (pct, pfs, os_) in enumerate(zip(typed["best_pct_change"], typed["pfs_months"],
+                                            typed["os_months"])):
+        if pct < -100:
+            sheet.fail(rows.iloc[k], "best_pct_change",
+                       f"best_pct_change {rows.iloc[k]['best_pct_change']!r} is below -100 (the "
+                       "sum of target lesions cannot shrink by more than 100%)")
+        if os_ < pfs:
+            sheet.fail(rows.iloc[k], "os_months",
+                       f"os_months {rows.iloc[k]['os_months']!r} is shorter than pfs_months "
+                       f"{rows.iloc[k]['pfs_months']!r} (progression-free survival cannot "
+                       "outlast overall survival)")
+
+
+def check_shared_variant_files(sheet: _Sheet, typed: pd.DataFrame, base: Path | None) -> None:
+    """Two patients given the same tumour's calls: the same VCF with the same (or no)
+    ``tumor_sample``, or the same MAF barcode. Each would silently get the other's mutations.
+    A multi-sample VCF or a cohort MAF shared with distinct samples is fine. Files are compared
+    by identity (device and inode), so ``./x.vcf``, ``x.vcf``, a symlink and a hard link match.
+    """
+    from .variants.maf import looks_like_maf
+
+    idents: list = []
+    for text in typed["variant_file"]:
+        if not text:
+            idents.append(None)
+            continue
+        path = Path(text) if base is None or Path(text).is_absolute() else base / text
+        st = os.stat(path)
+        idents.append((st.st_dev, st.st_ino, str(path)))
+    counts: dict[tuple, int] = {}
+    for ident in idents:
+        if ident is not None:
+            counts[ident[:2]] = counts.get(ident[:2], 0) + 1
+    seen: dict[tuple, int] = {}
+    kinds: dict[tuple, bool] = {}
+    for k, (text, sample, pid) in enumerate(zip(typed["variant_file"], typed["tumor_sample"],
+                                                typed["patient_id"])):
+        if not text or counts[idents[k][:2]] < 2:  # a file of one patient only: nothing to check
+            continue
+        ident = idents[k][:2]
+        if ident not in kinds:  # the format is read only for files shared by several rows
+            kinds[ident] = looks_like_maf(idents[k][2])
+        # a MAF without tumor_sample is read at Tumor_Sample_Barcode = patient_id
+        key = (ident, sample or (pid if kinds[ident] else ""))
+        if key in seen:
+            first = seen[key]
+            other = sheet.df.iloc[first]
+            what = (f"Tumor_Sample_Barcode {key[1]!r}" if kinds[ident] else
+                    f"tumour sample {sample!r}" if sample else "no tumor_sample (the same column)")
+            sheet.fail(sheet.df.iloc[k], "variant_file",
+                       f"variant_file {text!r} with {what} is also the variant file of patient "
+                       f"{other['patient_id']} (line {int(other['_line'])}): two patients would "
+                       "get the same tumour's mutations; set tumor_sample to the right column "
+                       "of a multi-sample VCF")
+        seen[key] = k
+
+
+def check_plasma_timepoints(plasma: pd.DataFrame, path, baseline_label: str | None,
+                            progression_label: str | None) -> None:
+    """A sample labelled ``progression_label`` dated on or before the one labelled
+    ``baseline_label`` (labels case-insensitive, as ``cohortmark.ctdna`` reads them): an
+    error naming the plasma sheet, line, patient and both days."""
+    if not baseline_label or not progression_label:
+        return
+    base_l, prog_l = str(baseline_label).lower(), str(progression_label).lower()
+    for pid, rows in plasma.groupby("patient_id", sort=False):
+        labels = [str(t).lower() for t in rows["timepoint"]]
+        if base_l not in labels or prog_l not in labels:
+            continue
+        b = rows.iloc[labels.index(base_l)]
+        p = rows.iloc[labels.index(prog_l)]
+        if p["day"] <= b["day"]:
+            raise InputError(
+                f"plasma sheet: timepoint {p['timepoint']!r} is on day {_num(p['day'])}, not after "
+                f"{b['timepoint']!r} on day {_num(b['day'])} (line {int(b['_line'])}); "
+                "progression cannot come before baseline", patient=pid, path=str(path),
+                line=int(p["_line"]), field="day")
+
+
+def _num(x) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -84,7 +84,8 @@ def ingest_shard(smk, log) -> None:
         write_store(alterations, smk.output.store)
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
-    write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
+    if getattr(smk.output, "structural_variants", None):
+        write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
 
 
 def _log_maf_renamings(records, genes: set, log) -> None:
@@ -246,6 +247,8 @@ def ctdna(smk, log) -> None:
     """Rule ctdna: plasma calls -> trajectories, molecular response and emergent variants."""
     import warnings
 
+    import pandas as pd
+
     from . import ctdna as ct
     from .sheets import load_plasma
 
@@ -254,17 +257,32 @@ def ctdna(smk, log) -> None:
     build = smk.params.build
     config = _config(smk, "settings")
     panel = load_panel(smk.input.panel, build)
+    failures: list[dict] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ct.CtdnaWarning)
         variants = ct.load_plasma_variants(plasma, panel, config, build, smk.params.cache,
-                                           log=log)
+                                           log=log, failures=failures,
+                                           sheet_path=str(smk.input.plasma))
         tissue = ct.read_table(smk.input.mutations)
         profiled = sheet.loc[sheet["variant_file"].notna(), "patient_id"]
-        traj = ct.trajectories(plasma, variants, tissue, config, tissue_profiled=profiled)
+        # a patient with an unreadable plasma sample is left out (not computed from the
+        # samples that could be read); the others are computed; rule ctdna_check then fails
+        failed = {f["patient_id"] for f in failures}
+        readable = plasma[~plasma["patient_id"].isin(failed)].reset_index(drop=True)
+        traj = ct.trajectories(readable, variants, tissue, config, tissue_profiled=profiled)
     for w in caught:
         log(f"warning: {w.message}")
         print(f"cohortmark: warning: {w.message}", file=sys.stderr)
+    for f in failures:
+        log(f"cohortmark: error: {f['message']}")
+        print(f"cohortmark: error: {f['message']}", file=sys.stderr)
     response = ct.molecular_response(traj, config, patients=plasma["patient_id"])
+    for f in failures:  # the reason names the sample that could not be read
+        rows = response["patient_id"] == f["patient_id"]
+        response.loc[rows, "reason"] = (f"plasma sample {f['timepoint']!r} could not be read "
+                                        "(see unreadable_samples.tsv)")
+    write_tsv(pd.DataFrame(failures, columns=schema.CTDNA_FAILURE_COLUMNS),
+              smk.output.failures, schema.CTDNA_FAILURE_COLUMNS)
     emergent = ct.emergent(traj, config)
     write_tsv(traj, smk.output.trajectories, schema.TRAJECTORY_COLUMNS)
     write_tsv(response, smk.output.response, schema.MOLECULAR_RESPONSE_COLUMNS)
@@ -277,6 +295,19 @@ def ctdna(smk, log) -> None:
     log(f"ctdna: {plasma['patient_id'].nunique()} patients, {len(plasma)} samples, "
         f"{traj['variant'].groupby(traj['patient_id']).nunique().sum()} tracked variants, "
         f"{len(emergent)} emergent ({len(flagged)} resistance-gene at progression)")
+
+
+def ctdna_check(smk, log) -> None:
+    """Rule ctdna_check: fail, naming every unreadable plasma sample (patient, plasma-sheet
+    line, timepoint, file, problem), when rule ctdna had to leave patients out. Without
+    --keep-going the run stops here; with it, every other output is still made first."""
+    failures = read_tsv(smk.input.failures)
+    if len(failures):
+        raise InputError("\n".join(failures["message"].astype(str)))
+    from .tsv import atomic_write
+
+    atomic_write(smk.output[0], "every plasma sample was read\n")
+    log("ctdna check: every plasma sample was read")
 
 
 def ctdna_figures_step(smk, log) -> None:
@@ -343,7 +374,7 @@ def report(smk, log) -> None:
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
     names = ["alterations", "patients", "outcomes", "associations", "interactions",
-             "eligibility", "trajectories", "molecular_response", "emergent",
+             "eligibility", "trajectories", "molecular_response", "emergent", "ctdna_failures",
              "structural_variants", "trial_summary", "trial_matches"]
     paths = {}
     for name in names:

@@ -30,6 +30,7 @@ rule cohort_alterations:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], PANEL),
         build=BUILD,
     script:
@@ -65,6 +66,7 @@ rule eligibility:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"]),
         settings=eligibility_settings(),
     script:

@@ -19,6 +19,13 @@ def _load_sheets():
         plasma = None
         if config["ctdna"]:
             plasma = cm_sheets.load_plasma(config["ctdna"], samples["patient_id"])
+            labels = config["ctdna_analysis"]
+            cm_sheets.check_plasma_timepoints(
+                plasma,
+                config["ctdna"],
+                labels["baseline_label"],
+                labels["progression_label"],
+            )
     except InputError as err:
         raise WorkflowError(f"invalid input: {err}") from None
     return samples, plasma
@@ -45,6 +52,13 @@ _check_cohorts()
 # Snakemake records each job's params and reruns the job when one changes ("params" rerun
 # trigger), so a changed setting reruns exactly the rules that use it. config was completed
 # from the schema in the Snakefile, so every key is present.
+
+
+# The package's code is an input of every rule: after an upgrade (or any change to
+# scripts/cohortmark/) every result is made again by the new code, never kept silently.
+from cohortmark.fingerprint import code_fingerprint
+
+CODE = code_fingerprint()
 
 
 def settings(*sections):
@@ -195,7 +209,11 @@ def get_final_output():
             "results/cohort/trial_matches.tsv",
         ]
     if PLASMA is not None:
-        out += ["results/ctdna/trajectories.tsv", "results/figures/ctdna"]
+        out += [
+            "results/ctdna/trajectories.tsv",
+            "results/figures/ctdna",
+            "results/ctdna/all_plasma_samples_read.txt",
+        ]
     if config["export"]["enabled"]:
         out += [
             "results/export/cbioportal",
@@ -242,6 +260,7 @@ def get_ctdna_tables(wildcards):
         "trajectories": "results/ctdna/trajectories.tsv",
         "molecular_response": "results/ctdna/molecular_response.tsv",
         "emergent": "results/ctdna/emergent.tsv",
+        "ctdna_failures": "results/ctdna/unreadable_samples.tsv",
     }
 
 

@@ -17,6 +17,7 @@ rule ctdna:
         emergent="results/ctdna/emergent.tsv",
         clinical_link="results/ctdna/clinical_link.tsv",
         pfs_by_response="results/ctdna/pfs_by_response.tsv",
+        failures="results/ctdna/unreadable_samples.tsv",
     log:
         "logs/ctdna.log",
     conda:
@@ -25,6 +26,7 @@ rule ctdna:
         mem_mb=ctdna_mem_mb,
         runtime=ctdna_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], config["ctdna"], PANEL),
         plasma_files=get_plasma_fingerprints,
         settings=settings("ctdna_analysis", "variants", "response"),
@@ -32,6 +34,25 @@ rule ctdna:
         cache="results/cache/ctdna",
     script:
         "../../scripts/ctdna.py"
+
+
+# A plasma sample that cannot be read leaves its patient out of the ctDNA tables (molecular
+# response not_evaluable, the reason given) so that one bad file does not stop every ctDNA
+# output; this rule then fails, naming each unreadable sample (plasma-sheet line, timepoint).
+# Without --keep-going the run stops here; with it, everything else is made first.
+rule ctdna_check:
+    input:
+        failures="results/ctdna/unreadable_samples.tsv",
+    output:
+        "results/ctdna/all_plasma_samples_read.txt",
+    log:
+        "logs/ctdna_check.log",
+    conda:
+        "../envs/cohortmark.yaml"
+    params:
+        code=CODE,
+    script:
+        "../../scripts/ctdna_check.py"
 
 
 rule ctdna_figures:
@@ -56,6 +77,7 @@ rule ctdna_figures:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], config["ctdna"]),
         settings=cm_figures.settings_of(cm_figures.BY_NAME["ctdna_vaf"], config),
         caption=cm_figures.caption(

@@ -22,6 +22,7 @@ rule export:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"]),
         settings=settings("export"),
         non_alterations=config["variants"]["non_alterations"],

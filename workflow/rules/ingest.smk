@@ -20,6 +20,7 @@ rule ingest_shard:
         mem_mb=get_shard_mem_mb,
         runtime=get_shard_runtime,
     params:
+        code=CODE,
         fingerprint=get_shard_fingerprint,
         samples=config["samples"],
         shards=N_SHARDS,

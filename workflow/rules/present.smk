@@ -27,6 +27,7 @@ for _fig in FIGURES:
             mem_mb=cohort_mem_mb,
             runtime=cohort_runtime,
         params:
+            code=CODE,
             name=_fig.name,
             caption=cm_figures.caption(_fig, config["statistics"]["conf_level"]),
             settings=cm_figures.settings_of(_fig, config),
@@ -65,6 +66,7 @@ rule report:
         mem_mb=cohort_mem_mb,
         runtime=cohort_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], config["ctdna"], PANEL),
         # the report shows every setting of the run (provenance), so it depends on all of them
         config=config,

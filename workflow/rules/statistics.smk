@@ -30,6 +30,7 @@ rule statistics:
         mem_mb=cohort_mem_mb,
         runtime=statistics_runtime,
     params:
+        code=CODE,
         files=fingerprints(config["samples"], PANEL),
         settings=settings("statistics", "response"),
         population=population_settings(),

@@ -1,9 +1,10 @@
 """Copy number from any common caller: format registry, gene-level values and calls.
 
-``patient_copy_number_values`` is what ingest calls: one patient's gene rows and the
-patient-level values (format, sample, purity/ploidy and where they came from).
-``read_segments`` and ``gene_copy_number`` are its two halves (file -> segments, segments ->
-one row per panel gene). The formats are in ``formats/``, one module each.
+``patient_copy_number_values``: one patient's gene rows and patient-level values (format,
+sample, purity/ploidy and where they came from), without caches - ingest
+(``cohortmark.ingest.PatientIngest.copy_number``) does the same with its caches, calling the
+halves directly: ``read_sample`` (file -> segments, cached) and ``gene_copy_number`` (segments
+-> one row per panel gene). The formats are in ``formats/``, one module each.
 """
 
 from __future__ import annotations
@@ -43,19 +44,10 @@ def patient_copy_number_values(record: dict, panel: pd.DataFrame, config: dict |
     ``record`` is the patient's sheet row; ``config`` the whole workflow config (its
     ``copy_number`` section is used). No ``cn_file`` -> every gene not_profiled.
     """
-    cfg = resolve((config or {}).get("copy_number"))
-    path = record.get("cn_file")
-    if not path:
-        values = purity_ploidy(record, None, None, cfg, profiled=False)
-        return not_profiled(panel), {"cn_format": None, "cn_sample": None, **values}
-    pid = record.get("patient_id")
-    segments, reader, chosen, table = read_sample(
-        path, record.get("cn_format") or None, sample_request(record), patient=pid,
-        config=cfg, build=build)
-    values = purity_ploidy(record, caller_fit(reader, path, table), segment_unit(segments), cfg)
-    genes = gene_copy_number(segments, panel, purity=values["purity"], ploidy=values["ploidy"],
-                             config=cfg, patient=pid)
-    return genes, {"cn_format": reader.name, "cn_sample": chosen, **values}
+    from ..ingest import PatientIngest  # the one implementation (ingest adds its caches)
+
+    settings = {"copy_number": (config or {}).get("copy_number")}
+    return PatientIngest(panel, settings, build, None).copy_number(record)
 
 
 def segment_unit(segments: pd.DataFrame) -> str | None:

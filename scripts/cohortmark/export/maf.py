@@ -147,14 +147,19 @@ def maf_table(mutations: pd.DataFrame, sample_of: dict, build: str,
     """``mutations`` (schema.MUTATION_COLUMNS) -> (MAF rows as text, schema.MAF_COLUMNS; notes).
 
     ``sample_of`` maps patient_id -> Tumor_Sample_Barcode (rows of patients not in it are
-    dropped: they are not exported). ``non_alterations`` is ``variants.non_alterations``: the
+    dropped: they are not exported; so are germline variants, ``origin`` = germline).
+    ``non_alterations`` is ``variants.non_alterations``: the
     notes name every variant whose class the MAF vocabulary cannot carry (its
     Variant_Classification reads back as another class, or as no alteration).
     """
     rows, notes = [], []
+    germline = 0
     for r in mutations.to_dict("records"):
         pid = str(r["patient_id"])
         if pid not in sample_of:
+            continue
+        if r.get("origin") == "germline":  # in the matched normal: not a somatic mutation
+            germline += 1
             continue
         start, end, ref, alt, vtype, inframe = maf_alleles(int(r["pos"]), str(r["ref"]),
                                                            str(r["alt"]))
@@ -183,6 +188,9 @@ def maf_table(mutations: pd.DataFrame, sample_of: dict, build: str,
             "Consequence": cons, "FILTER": "" if _missing(r.get("filter")) else str(r["filter"]),
             "vcf_pos": str(int(r["pos"])),
         })
+    if germline:
+        notes.append(f"{germline} germline variant(s) (present in the matched normal) are not "
+                     "exported: the MAF and the study's mutations are somatic")
     return pd.DataFrame(rows, columns=schema.MAF_COLUMNS), notes
 
 

@@ -126,7 +126,11 @@ def read_study(study_dir: str | Path, panel: pd.DataFrame, config: dict,
         mut = blank_mut
         if sample in profiled.get(MUTATIONS, {}):
             path = study_dir / PROFILE_FILES[MUTATIONS]
-            variants = read_variants(path, sample, panel=panel, build=build, config=config,
+            # the gene panel matrix says this sample was sequenced: a sample without a row in
+            # the MAF had no mutation (cBioPortal's convention), not a mistyped barcode
+            sequenced = {**config, "variants": {**config["variants"],
+                                                "maf_missing_sample": "wildtype"}}
+            variants = read_variants(path, sample, panel=panel, build=build, config=sequenced,
                                      patient=pid)
             mut = _apply_panel(gene_mutations(variants, panel), profiled[MUTATIONS][sample],
                                "mut_status", blank_mut, sample, path)

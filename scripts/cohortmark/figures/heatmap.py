@@ -55,7 +55,8 @@ from .heatmap_data import (
 
 CN_LABELS = {"AMP": "amplification", "GAIN": "gain", "NEUTRAL": "neutral / wild type",
              "LOSS": "loss (1 copy)", "HOMDEL": "deep deletion"}
-MUT_MARKERS = {"truncating": "s", "splice": "D", "missense": "o", "inframe": "^", "other": "X"}
+MUT_MARKERS = {"truncating": "s", "splice": "D", "missense": "o", "inframe": "^", "other": "X",
+               "unannotated": "P"}
 CATEGORY_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "green", "purple", "sky",
                                            "vermillion", "yellow", "black")]
 TYPE_COLOURS = {"AMP": CN_COLOURS["AMP"], "HOMDEL": CN_COLOURS["HOMDEL"],

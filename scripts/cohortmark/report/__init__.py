@@ -366,6 +366,7 @@ def build_context(tables: dict, figures: dict, provenance: dict, files: dict | N
         "population": tables.get("population"),
         "cn_fit": purity_ploidy_sources(tables.get("patients")),
         "renamed": panel.attrs.get("renamed", []),
+        "data_warnings": data_warnings(tables.get("patients"), tables.get("ctdna_failures")),
         "trials": trial_context(tables), "biomarkers": biomarker_context(tables, config),
     }
 
@@ -384,6 +385,36 @@ def purity_ploidy_sources(patients) -> dict | None:
     return {"rows": rows, "n_notes": len(noted),
             "notes": [{"patient": r.patient_id, "note": r.cn_note}
                       for r in noted.head(LIST_LIMIT).itertuples()]}
+
+
+def data_warnings(patients, ctdna_failures) -> list[str]:
+    """Sentences for the report about how the variant data were read: variants counted
+    without consequence annotation, germline variants set aside, variant files read in full
+    because their index could not be trusted, plasma samples that could not be read."""
+    out = []
+    if patients is not None and len(patients):
+        def total(col):
+            values = pd.to_numeric(patients.get(col), errors="coerce") \
+                if col in patients.columns else pd.Series(dtype=float)
+            return int(values.fillna(0).sum()), int((values.fillna(0) > 0).sum())
+
+        n, who = total("n_unannotated")
+        if n:
+            out.append(f"{n} variant(s) in {who} patient(s) were counted without consequence "
+                       "annotation (class unannotated: in a coding exon or splice site by "
+                       "position; annotate the VCFs with VEP or SnpEff for their effect).")
+        n, who = total("n_germline")
+        if n:
+            out.append(f"{n} variant(s) in {who} patient(s) were also present in the matched "
+                       "normal: germline, kept in mutations.tsv (origin germline) and not "
+                       "counted as alterations.")
+        if "variant_warnings" in patients.columns:
+            for text in patients["variant_warnings"].dropna():
+                out.extend(t for t in str(text).split(" | ") if t)
+    if ctdna_failures is not None:
+        out.extend(f"Not read, patient left out of the ctDNA results: {m}"
+                   for m in ctdna_failures["message"].astype(str))
+    return out
 
 
 def _yaml(config: dict) -> str:

@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import os
+import stat
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -21,17 +24,35 @@ from .core import (
     not_profiled,
     settings,
 )
+from .index import companion_files
 from .maf import looks_like_maf, read_maf
-from .vcf import read_vcf
+from .vcf import Reading, VariantWarning, read_vcf
 
-__all__ = ["read_variants", "gene_mutations", "patient_mutations", "settings",
-           "detect_format", "companion_files"]
+__all__ = ["read_variants", "read_variant_file", "gene_mutations", "patient_mutations",
+           "patient_variants", "settings", "detect_format", "companion_files", "VariantWarning",
+           "VariantFile"]
 
 
-def companion_files(path: str) -> list[str]:
-    """The files read beside a variant file that can change its result: a VCF's ``.tbi`` /
-    ``.csi`` index (region queries go through it). Caches and change detection key on them."""
-    return [path + ext for ext in (".tbi", ".csi") if os.path.exists(path + ext)]
+@dataclass
+class VariantFile:
+    """One variant file read: its filtered variants (VARIANT_COLUMNS) and how it was read.
+
+    ``genes_read``: panel genes whose region of the file was read (a gene outside it is
+    never wild type); ``mode``: ``index``, ``full`` or ``maf``; ``notes``: warnings for the log
+    and the report; ``companions``: the files the reading depended on besides the file itself
+    (the index used).
+    """
+    variants: pd.DataFrame
+    genes_read: set
+    mode: str
+    notes: list = field(default_factory=list)
+    companions: list = field(default_factory=list)
+
+    def counts(self) -> dict:
+        """Per-file tallies for the patient table and the report."""
+        v = self.variants
+        return {"n_unannotated": int((v["mutation_class"] == "unannotated").sum()),
+                "n_germline": int((v["origin"] == "germline").sum())}
 
 
 def detect_format(path: str) -> str:
@@ -39,28 +60,61 @@ def detect_format(path: str) -> str:
     return "maf" if looks_like_maf(path) else "vcf"
 
 
-def read_variants(path, sample=None, *, panel=None, build="GRCh38", config=None,
-                  patient=None) -> pd.DataFrame:
-    """Filtered variants of one tumour, one row per distinct variant (VARIANT_COLUMNS).
+def read_variant_file(path, sample=None, *, panel=None, build="GRCh38", config=None,
+                      patient=None, tissue: bool = True) -> VariantFile:
+    """Filtered variants of one tumour with how they were read (see ``VariantFile``).
 
     With ``panel``, only variants within panel gene bodies (indexed region queries when a
-    .tbi/.csi index exists next to a VCF). ``config`` is the workflow config or its
-    ``variants`` section.
+    trusted .tbi/.csi index exists next to a VCF). ``config`` is the workflow config (its
+    ``variants`` section is used; a bare section is refused). ``tissue=False`` (plasma) skips the read-support thresholds
+    ``min_depth``/``min_alt_reads``/``min_vaf``: plasma detection is decided downstream.
     """
     path = str(path)
     cfg = settings(config)
-    if not os.path.exists(path):
-        raise InputError("file does not exist", patient=patient, path=path)
-    if os.path.getsize(path) == 0:
-        raise InputError("file is empty", patient=patient, path=path)
+    check_regular_file(path, patient)
     if detect_format(path) == "maf":
         rows = read_maf(path, sample, patient, panel, cfg)
+        reading = Reading(rows, set(panel["gene"]) if panel is not None else set(), "maf")
     else:
-        rows = read_vcf(path, sample, panel, build, cfg, patient)
-    variants = finish(rows)
-    variants = apply_thresholds(variants, cfg).reset_index(drop=True)
+        reading = read_vcf(path, sample, panel, build, cfg, patient)
+    variants = finish(reading.rows)
+    if tissue:
+        variants = apply_thresholds(variants, cfg)
+    variants = variants.reset_index(drop=True)
     variants["vaf"] = _significant(pd.to_numeric(variants["vaf"], errors="coerce"))
-    return variants
+    variants["origin"] = variants["origin"].fillna("")
+    return VariantFile(variants[schema.VARIANT_COLUMNS], reading.genes_read, reading.mode,
+                       list(reading.notes), [reading.index] if reading.index else [])
+
+
+def check_regular_file(path: str, patient=None) -> None:
+    """InputError unless ``path`` is a readable, non-empty regular file (a named pipe or a
+    device can be read only once, and the workflow reads a file more than once)."""
+    if not os.path.exists(path):
+        raise InputError("file does not exist", patient=patient, path=path)
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a file", patient=patient, path=path)
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise InputError(f"is {kind}; give the path of a regular file (it is read more than "
+                         "once)", patient=patient, path=path)
+    if os.path.getsize(path) == 0:
+        raise InputError("file is empty", patient=patient, path=path)
+
+
+def read_variants(path, sample=None, *, panel=None, build="GRCh38", config=None,
+                  patient=None, tissue: bool = True) -> pd.DataFrame:
+    """Filtered variants of one tumour, one row per distinct variant (VARIANT_COLUMNS).
+
+    Warnings about the reading (e.g. an untrustworthy index, read in full instead) are issued
+    as ``VariantWarning``; ``read_variant_file`` returns them instead.
+    """
+    result = read_variant_file(path, sample, panel=panel, build=build, config=config,
+                               patient=patient, tissue=tissue)
+    for note in result.notes:
+        warnings.warn(note, VariantWarning, stacklevel=2)
+    return result.variants
 
 
 def _significant(values: pd.Series, digits: int = 7) -> pd.Series:
@@ -73,15 +127,32 @@ def _significant(values: pd.Series, digits: int = 7) -> pd.Series:
     return pd.Series(np.round(x * scale) / scale, index=values.index)
 
 
-def patient_mutations(record: dict, panel: pd.DataFrame, config: dict, build: str):
-    """(genes GENE_MUT_COLUMNS, variants VARIANT_COLUMNS) of one sheet row.
+def patient_variants(record: dict, panel: pd.DataFrame, config: dict, build: str) -> dict:
+    """A patient's mutation results for ingest: ``genes`` (GENE_MUT_COLUMNS), ``variants``
+    (VARIANT_COLUMNS), ``genes_read`` (the panel genes whose part of the file was read: the
+    gene rows are ``gene_mutations(variants, panel, genes_read)``), ``notes`` (warnings for
+    the log and the report), ``companions`` (index
+    files the result depends on: part of the cache key), ``mode`` and the per-patient counts
+    ``n_unannotated`` and ``n_germline``.
 
-    No ``variant_file`` -> every gene not_profiled and no variants. A MAF without rows for the
-    patient -> profiled, every gene wildtype.
+    No ``variant_file`` -> every gene not_profiled and no variants.
     """
     path = record.get("variant_file")
     if not path:
-        return not_profiled(panel), empty_variants()
-    variants = read_variants(path, record.get("tumor_sample") or None, panel=panel,
-                             build=build, config=config, patient=record.get("patient_id"))
-    return gene_mutations(variants, panel), variants[schema.VARIANT_COLUMNS]
+        return {"genes": not_profiled(panel), "variants": empty_variants(), "genes_read": set(),
+                "notes": [],
+                "companions": [], "mode": "", "n_unannotated": 0, "n_germline": 0}
+    result = read_variant_file(path, record.get("tumor_sample") or None, panel=panel,
+                               build=build, config=config, patient=record.get("patient_id"))
+    return {"genes": gene_mutations(result.variants, panel, result.genes_read),
+            "variants": result.variants, "genes_read": result.genes_read, "notes": result.notes,
+            "companions": result.companions, "mode": result.mode, **result.counts()}
+
+
+def patient_mutations(record: dict, panel: pd.DataFrame, config: dict, build: str):
+    """(genes GENE_MUT_COLUMNS, variants VARIANT_COLUMNS) of one sheet row; notes are issued
+    as ``VariantWarning`` (see ``patient_variants``)."""
+    out = patient_variants(record, panel, config, build)
+    for note in out["notes"]:
+        warnings.warn(note, VariantWarning, stacklevel=2)
+    return out["genes"], out["variants"][schema.VARIANT_COLUMNS]

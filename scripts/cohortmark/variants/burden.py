@@ -3,15 +3,18 @@ counts (the panel reader keeps panel genes only).
 
 A variant counts when its class is an alteration class (the consequence of the chosen
 transcript is not in ``variants.non_alterations``: missense, truncating, splice, inframe,
-other - maftools' non-synonymous classes for a MAF) and it passes the same FILTER values and
-depth / alt-read / VAF thresholds as the panel variants.
+other - maftools' non-synonymous classes for a MAF), it passes the same FILTER values and
+depth / alt-read / VAF thresholds as the panel variants and, in a tumour/normal VCF, the
+matched normal does not carry it (``variants.germline_normal_min_*``: germline, as for the
+panel variants). A record without consequence annotation is not counted.
 
 VCFs are scanned as text: only the records whose line names an alteration-class Sequence
 Ontology term are parsed, so that a file of thousands of intronic and UTR records costs
-little more than its decompression. Without depth / alt-read / VAF thresholds a candidate's
-class comes from its annotation, read from the text with the reader's own transcript choice;
-multi-allelic records (whose tumour read counts decide which ALT is carried) and every record
-when thresholds are set are parsed with cyvcf2. A BCF is read record by record. A VCF
+little more than its decompression. Without depth / alt-read / VAF thresholds and without a
+matched normal a candidate's class comes from its annotation, read from the text with the
+reader's own transcript choice; multi-allelic records (whose tumour read counts decide which
+ALT is carried), and every candidate when thresholds are set or a normal column is there,
+are parsed with cyvcf2. A BCF is read record by record. A VCF
 without VEP/SnpEff annotation cannot be classified (None: TMB not measured).
 """
 
@@ -32,8 +35,7 @@ from .consequences import SO_RANKED, so_class
 from .core import apply_thresholds, finish, normalise, passes_filter, settings
 from .maf import looks_like_maf, read_maf
 from .vcf import (
-    _Annotation,
-    _Counts,
+    _Context,
     _entries_for,
     _pick,
     _record_rows,
@@ -42,6 +44,9 @@ from .vcf import (
     open_vcf,
     pick_sample,
 )
+
+# what TMB never counts: no class, or a class from position alone (no consequence annotation)
+NOT_COUNTED = {"", "unannotated"}
 
 
 def alteration_terms(non_alterations) -> list[str]:
@@ -66,7 +71,8 @@ def coding_variants(path, sample: str | None = None, *, build: str = "GRCh38",
         if rows is None:
             return None
     variants = apply_thresholds(finish(rows), cfg)
-    return variants[variants["mutation_class"].fillna("") != ""].reset_index(drop=True)
+    return variants[~variants["mutation_class"].fillna("").isin(NOT_COUNTED)].reset_index(
+        drop=True)
 
 
 def coding_keys(path, sample: str | None = None, *, build: str = "GRCh38",
@@ -76,7 +82,7 @@ def coding_keys(path, sample: str | None = None, *, build: str = "GRCh38",
     path = str(path)
     cfg = settings(config)
     thresholds = any(cfg.get(k) for k in ("min_depth", "min_alt_reads", "min_vaf"))
-    if thresholds or looks_like_maf(path):
+    if thresholds or looks_like_maf(path):  # (a matched normal is handled in _scan_vcf)
         coding = coding_variants(path, sample, build=build, config=config, patient=patient)
         if coding is None:
             return None
@@ -88,7 +94,7 @@ def coding_keys(path, sample: str | None = None, *, build: str = "GRCh38",
     if rows is None:
         return None
     return {(r["chrom"], int(r["pos"]), r["ref"], r["alt"]) for r in rows
-            if r["mutation_class"]}
+            if r["mutation_class"] not in NOT_COUNTED}
 
 
 def _raw_bytes(path: str) -> bytes | None:
@@ -131,10 +137,10 @@ def _scan_vcf(path: str, sample: str | None, build: str, cfg: dict,
     s = pick_sample(vcf, sample, path, patient)
     if cfg.get("check_contigs", True):
         check_contigs(vcf, build, path, patient)
-    ann = _Annotation(vcf, path, patient, cfg.get("annotation", "auto"))
+    ctx = _Context(vcf, path, patient, s, None, build, cfg)
+    ann = ctx.ann
     if ann.key is None:
         return None
-    counts = _Counts(vcf, s)
     non_alt = set(cfg.get("non_alterations") or [])
     accepted = list(cfg.get("filter") or [])
     where = {"patient": patient, "path": path}
@@ -143,13 +149,15 @@ def _scan_vcf(path: str, sample: str | None, build: str, cfg: dict,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         if data is None:  # BCF: every record through cyvcf2
-            return _rows(vcf, ann, counts, non_alt, accepted, where)
+            return _rows(vcf, ctx, accepted, where)
         terms = [t.encode() for t in alteration_terms(non_alt)]
         lines = _candidate_lines(data, terms)
         if not lines:
             return rows
         thresholds = any(cfg.get(k) for k in ("min_depth", "min_alt_reads", "min_vaf"))
-        if not thresholds:  # no read counts needed: the annotation decides, parsed as text
+        # no read counts needed (no thresholds, no matched normal to tell germline variants):
+        # the annotation decides, parsed as text
+        if not thresholds and ctx.normal is None:
             rows, lines = _text_rows(lines, ann, non_alt, accepted)
             if not lines:
                 return rows
@@ -161,7 +169,7 @@ def _scan_vcf(path: str, sample: str | None, build: str, cfg: dict,
             fh.write(b"\n".join(lines) + b"\n")
             tmp = fh.name
         try:
-            rows += _rows(open_vcf(tmp, patient), ann, counts, non_alt, accepted, where)
+            rows += _rows(open_vcf(tmp, patient), ctx, accepted, where)
         except InputError as e:
             raise InputError(e.detail, patient=patient, path=path) from None
         finally:
@@ -211,18 +219,19 @@ def _text_rows(lines: list[bytes], ann, non_alt, accepted) -> tuple[list[dict], 
                      "protein_change": prot, "vaf": math.nan, "depth": math.nan,
                      "alt_count": math.nan,
                      "filter": "PASS" if cells[6] in (b".", b"") else cells[6].decode(),
-                     "exon": exon, "intron": intron})
+                     "origin": "", "exon": exon, "intron": intron})
     return rows, rest
 
 
-def _rows(records, ann, counts, non_alt, accepted, where) -> list[dict]:
+def _rows(records, ctx, accepted, where) -> list[dict]:
+    """Rows of cyvcf2 records (read counts, the matched normal: a variant it carries is
+    germline, without a class)."""
     rows = []
     try:
         for record in records:
             if not passes_filter(record.FILTER, accepted):
                 continue
-            rows.extend(_record_rows(record, canonical_chrom(record.CHROM), [], None, ann,
-                                     counts, non_alt, where))
+            rows.extend(_record_rows(record, canonical_chrom(record.CHROM), [], ctx, where))
     except InputError:
         raise
     except Exception as e:  # htslib parse error

@@ -100,37 +100,63 @@ def _chrom_order(chrom: str) -> tuple:
     return (1, {"X": 0, "Y": 1, "MT": 2}.get(c, 3), c)
 
 
-def gene_mutations(variants: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+def most_severe_variant(variants: pd.DataFrame) -> pd.Series:
+    """The variant that describes a gene: the most severe class (schema.MUTATION_CLASSES
+    order), then the highest VAF (unknown last), then genomic position."""
+    order = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
+    vaf = pd.to_numeric(variants["vaf"], errors="coerce")
+    key = pd.DataFrame({"rank": variants["mutation_class"].map(order),
+                        "vaf": -vaf.fillna(-1.0), "pos": pd.to_numeric(variants["pos"],
+                                                                        errors="coerce")},
+                       index=variants.index)
+    return variants.loc[key.sort_values(["rank", "vaf", "pos"], kind="mergesort").index[0]]
+
+
+def gene_mutations(variants: pd.DataFrame, panel: pd.DataFrame,
+                   genes_read=None) -> pd.DataFrame:
     """One row per panel gene (panel order): altered if any alteration-class variant.
 
-    ``mutation_class`` is the most severe class (schema.MUTATION_CLASSES order),
-    ``protein_change`` the ``;``-joined distinct changes, ``vaf`` the maximum VAF and
-    ``n_mutations`` the number of alteration-class variants.
+    ``mutation_class``, ``protein_change`` and ``vaf`` all describe one variant, the most
+    severe (``most_severe_variant``); ``n_mutations`` counts every alteration-class variant
+    of the gene (all of them stay in the variant table). A gene outside ``genes_read`` (the
+    genes whose region of the file was read; None = all) is ``not_profiled``, never
+    ``wildtype``.
     """
     order = {c: i for i, c in enumerate(schema.MUTATION_CLASSES)}
     alt = variants[variants["mutation_class"].fillna("").isin(order)]
     genes = list(panel["gene"])
-    # one pass over the tumour's few alteration-class variants, not one filter per panel gene
-    # (a 500-gene panel x 5,000 patients would be 2.5 million table filters)
+    # one pass over the tumour's few alteration-class variants, not one filter or group per
+    # panel gene (a 500-gene panel x 5,000 patients would be 2.5 million table filters); the
+    # key is most_severe_variant's: class rank, highest VAF (unknown last), position, then
+    # table order
     found: dict[str, list] = {}
-    for gene, cls, change, vaf in zip(alt["gene"], alt["mutation_class"], alt["protein_change"],
-                                      pd.to_numeric(alt["vaf"], errors="coerce"), strict=True):
-        entry = found.setdefault(gene, [len(order), {}, math.nan, 0])
-        entry[0] = min(entry[0], order[cls])
-        if isinstance(change, str) and change:
-            entry[1][change] = None
-        if not math.isnan(vaf) and not vaf <= entry[2]:
-            entry[2] = vaf
-        entry[3] += 1
-    classes = schema.MUTATION_CLASSES
-    out = pd.DataFrame({
-        "gene": genes,
-        "mut_status": ["altered" if g in found else "wildtype" for g in genes],
-        "mutation_class": [classes[found[g][0]] if g in found else "" for g in genes],
-        "protein_change": [";".join(found[g][1]) if g in found else "" for g in genes],
-        "vaf": [found[g][2] if g in found else math.nan for g in genes],
-        "n_mutations": [found[g][3] if g in found else 0 for g in genes],
-    }, columns=schema.GENE_MUT_COLUMNS)
+    vafs = pd.to_numeric(alt["vaf"], errors="coerce")
+    positions = pd.to_numeric(alt["pos"], errors="coerce")
+    for gene, cls, change, vaf, pos in zip(alt["gene"], alt["mutation_class"],
+                                           alt["protein_change"], vafs, positions, strict=True):
+        key = (order[cls], -(-1.0 if math.isnan(vaf) else vaf), pos)
+        entry = found.get(gene)
+        if entry is None:
+            found[gene] = [key, cls, change, vaf, 1]
+            continue
+        entry[4] += 1
+        if key < entry[0]:
+            entry[:4] = [key, cls, change, vaf]
+    read = None if genes_read is None else set(genes_read)
+    rows = {"gene": genes, "mut_status": [], "mutation_class": [], "protein_change": [],
+            "vaf": [], "n_mutations": []}
+    for g in genes:
+        if read is not None and g not in read:
+            status, cls, change, vaf, n = "not_profiled", "", "", math.nan, pd.NA
+        elif g in found:
+            _, cls, change, vaf, n = found[g]
+            status, change = "altered", "" if pd.isna(change) else change
+        else:
+            status, cls, change, vaf, n = "wildtype", "", "", math.nan, 0
+        for col, v in (("mut_status", status), ("mutation_class", cls),
+                       ("protein_change", change), ("vaf", vaf), ("n_mutations", n)):
+            rows[col].append(v)
+    out = pd.DataFrame(rows, columns=schema.GENE_MUT_COLUMNS)
     out["vaf"] = out["vaf"].astype(float)
     out["n_mutations"] = out["n_mutations"].astype("Int64")
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import re
@@ -100,7 +101,14 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
     except InputError as e:
         raise e.with_context(patient=patient, path=path) from None
     barcode = sample or patient
-    rows = df.iloc[groups.get(barcode, [])]
+    if barcode not in groups:
+        if cfg["maf_missing_sample"] == "error":
+            raise InputError(missing_barcode_message(barcode, list(groups), sample is not None),
+                             patient=patient, path=path,
+                             field="tumor_sample" if sample else "patient_id")
+        rows = df.iloc[[]]
+    else:
+        rows = df.iloc[groups[barcode]]
     genes = set(panel["gene"]) if panel is not None else None
     non_alt = set(cfg.get("non_alterations") or [])
     accepted = list(cfg.get("filter") or [])
@@ -133,11 +141,21 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
         alt_n = _count(r, "t_alt_count", where)
         ref_n = _count(r, "t_ref_count", where)
         depth = _count(r, "t_depth", where)
+        if depth == 0 and np.isnan(alt_n):  # cBioPortal writes 0 for "no read counts"
+            depth = np.nan
         total = alt_n + ref_n if not np.isnan(ref_n) else depth  # no ref count: alt/t_depth
         vaf = alt_n / total if total > 0 else np.nan
+        if vaf > 1:
+            raise InputError(f"t_alt_count {_int(alt_n)} exceeds t_depth {_int(total)} (VAF "
+                             f"{vaf:.3g} is outside [0, 1])", **where, field="t_alt_count")
         if np.isnan(vaf) and "i_TumorVAF_WU" in r:  # TCGA/WashU MAFs: VAF in percent
             v = _count(r, "i_TumorVAF_WU", where)
-            vaf = v / 100 if not np.isnan(v) else np.nan
+            if v > 100:
+                raise InputError(f"{r['i_TumorVAF_WU'].strip()!r} is above 100 (a VAF in "
+                                 "percent)", **where, field="i_TumorVAF_WU")
+            # 0 is what TCGA MAFs write when the VAF was not measured (a called variant has
+            # reads): unknown, so that a read-support filter cannot drop the mutation
+            vaf = v / 100 if not np.isnan(v) and v > 0 else np.nan
         if np.isnan(depth) and total > 0:
             depth = total
         cls = "" if vc in non_alt else MAF_CLASS.get(vc, "")
@@ -155,6 +173,49 @@ def _rank(text) -> str:
     """vcf2maf's Exon_Number / INTRON ('19/28'); '' for an empty or NA cell."""
     text = str(text or "").strip()
     return "" if text in ("", ".", "NA", "-") else text
+
+
+def missing_barcode_message(barcode: str, barcodes: list[str], from_sheet: bool) -> str:
+    """'Tumor_Sample_Barcode X has no row in the MAF; closest barcodes in the file: ...'."""
+    close = closest(barcode, barcodes)
+    sought = "the sheet's tumor_sample" if from_sheet else \
+        "the patient_id; the sheet gives no tumor_sample"
+    found = (f"closest barcodes in the file: {', '.join(close)}" if close else
+             f"the file has {len(barcodes)} other barcode(s), none similar")
+    return (f"Tumor_Sample_Barcode {barcode!r} ({sought}) has no row in the MAF; {found}. "
+            "Fix the sheet's tumor_sample, or set variants.maf_missing_sample: wildtype if this "
+            "sample was sequenced and has no mutation at all")
+
+
+def closest(word: str, candidates: list[str], n: int = 3) -> list[str]:
+    """Up to ``n`` candidates nearest to ``word``: fewest character edits (case ignored), then
+    difflib similarity; only those within a third of the word's length of edits."""
+    low = word.lower()
+    scored = []
+    for c in candidates:
+        d = _edits(low, c.lower())
+        if d <= max(2, len(word) // 3) or low in c.lower() or c.lower() in low:
+            scored.append((d, -difflib.SequenceMatcher(None, low, c.lower()).ratio(), c))
+    return [c for _, _, c in sorted(scored)[:n]]
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    if abs(len(a) - len(b)) > 8:
+        return abs(len(a) - len(b))
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _int(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def _stop_if_ambiguous(df, r: dict, gene: str, panel_genes: set, where: dict) -> None:
     """A symbol HGNC gives to several genes, one of them on the panel, cannot be guessed."""
     key = gene if str(r.get("Entrez_Gene_Id", "")).strip() in ("", "0") else \

@@ -6,6 +6,7 @@ import os
 import re
 import warnings
 from bisect import bisect_right
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ from ..errors import InputError
 from ..genome import canonical_chrom, chrom_lengths
 from .consequences import most_severe, short_protein, so_class, term_rank
 from .core import normalise, passes_filter
+from .exons import coding_regions
+from .index import companion_files, index_problem
 
 _TUMOR_RE = re.compile(r"tumou?r|(^|[_.-])T\d*$", re.IGNORECASE)
 
@@ -92,6 +95,20 @@ def pick_sample(vcf, sample: str | None, path: str, patient: str | None) -> int 
     raise InputError(f"cannot tell which sample column is the tumour ({', '.join(samples)}); "
                      "set tumor_sample in the sheet", patient=patient, path=path,
                      field="tumor_sample")
+
+
+def pick_normal(vcf, tumour: int | None) -> int | None:
+    """Index of the matched normal column: ``##normal_sample``, else the other column of a
+    two-sample (tumour/normal) VCF; None when there is no normal or it cannot be told."""
+    samples = list(vcf.samples)
+    if tumour is None or len(samples) < 2:
+        return None
+    named = header_meta(vcf).get("normal_sample")
+    if named in samples and samples.index(named) != tumour:
+        return samples.index(named)
+    if len(samples) == 2:
+        return 1 - tumour
+    return None
 
 
 def check_contigs(vcf, build: str, path: str, patient: str | None) -> None:
@@ -233,9 +250,25 @@ class _Counts:
                                  **where, field=f"FORMAT/{key}") from None
         return [_num(x) for x in np.atleast_1d(row)]
 
-    def get(self, record, alt_index: int, where) -> tuple[float, float, float]:
-        if self.s is None:
+    def get(self, record, alt_index: int, where, sample: int | None = None
+            ) -> tuple[float, float, float]:
+        """(VAF, depth, ALT reads) of ``sample`` (default: the tumour) for one ALT allele.
+
+        A VAF outside [0, 1] - FORMAT/AF 1.5 or -0.2, or more ALT reads than the depth - is an
+        error naming the field: it cannot be a fraction of reads, so the file is broken.
+        """
+        if sample is None:
+            sample = self.s
+        if sample is None:
             return np.nan, np.nan, np.nan
+        saved, self.s = self.s, sample
+        try:
+            vaf, depth, alt = self._get_counts(record, alt_index, where)
+        finally:
+            self.s = saved
+        return vaf, depth, alt
+
+    def _get_counts(self, record, alt_index: int, where) -> tuple[float, float, float]:
         vaf = depth = alt = np.nan
         if self.dp:
             d = self._get(record, self.dp, where)
@@ -266,6 +299,12 @@ class _Counts:
             af = self._get(record, self.af, where)
             if af and len(af) > alt_index:
                 vaf = af[alt_index]
+                _check_fraction(vaf, f"FORMAT/{self.af}", record, where)
+        if not np.isnan(vaf_ad) and vaf_ad > 1:
+            key = "AD" if self.varscan else self.ad
+            raise InputError(f"record {record.CHROM}:{record.POS}: {_fmt(alt)} ALT reads in "
+                             f"FORMAT/{key} exceed the depth {_fmt(depth)} (VAF "
+                             f"{vaf_ad:.3g} is outside [0, 1])", **where, field=f"FORMAT/{key}")
         if np.isnan(vaf):
             vaf = vaf_ad
         if np.isnan(vaf):  # Strelka tier counts (TIR/TAR are often undeclared in headers)
@@ -292,6 +331,16 @@ class _Counts:
         return np.nan, np.nan, np.nan
 
 
+def _fmt(x) -> str:
+    return str(int(x)) if not np.isnan(x) and float(x).is_integer() else f"{x:g}"
+
+
+def _check_fraction(value: float, field: str, record, where: dict) -> None:
+    if not np.isnan(value) and not 0 <= value <= 1:
+        raise InputError(f"record {record.CHROM}:{record.POS}: {field} {value:g} is outside "
+                         "[0, 1] (a variant allele fraction)", **where, field=field)
+
+
 class PanelIndex:
     """Panel gene bodies by chromosome for fast position lookup (0-based half-open)."""
 
@@ -313,6 +362,45 @@ class PanelIndex:
         return [g for s, e, g in items[:i] if s < end and e > start]
 
 
+class VariantWarning(UserWarning):
+    """Something about a variant file that does not stop the run but must reach the log and
+    the report (e.g. an untrustworthy index: the file was read in full instead)."""
+
+
+@dataclass
+class Reading:
+    """What reading one variant file gave: the rows, how the file was read and what was said.
+
+    ``genes_read`` are the panel genes whose region of the file was actually read (every
+    panel gene when the whole file was read); ``mode`` is ``index`` (panel-region queries
+    through a trusted index), ``full`` or ``maf``; ``notes`` are warnings for the log and the
+    report; ``index`` is the index file that was used (None when none was).
+    """
+    rows: list
+    genes_read: set
+    mode: str
+    notes: list = field(default_factory=list)
+    index: str | None = None
+
+
+class _QueryFailed(Exception):
+    pass
+
+
+def _regions(vcf, panel: pd.DataFrame) -> list[tuple[str, int, int, str, str]]:
+    """(name in the file, 1-based start, end, canonical chrom, gene) of each panel gene whose
+    contig the file (its index) knows."""
+    names = set(vcf.seqnames or [])
+    out = []
+    for row in panel.itertuples():
+        chrom = str(row.chrom)
+        candidates = [chrom, "chr" + chrom] + (["chrM", "M"] if chrom == "MT" else [])
+        name = next((c for c in candidates if c in names), None)
+        if name is not None:
+            out.append((name, int(row.start) + 1, int(row.end), chrom, row.gene))
+    return out
+
+
 _PANEL_INDEX: dict = {}
 
 
@@ -327,86 +415,128 @@ def panel_index(panel: pd.DataFrame) -> PanelIndex:
     return cached[1]
 
 
-def _has_index(path: str) -> bool:
-    return any(os.path.exists(path + ext) for ext in (".tbi", ".csi"))
-
-
-def _regions(vcf, panel: pd.DataFrame) -> list[str]:
-    names = set(vcf.seqnames or [])
-    out = []
-    for row in panel.itertuples():
-        chrom = str(row.chrom)
-        candidates = [chrom, "chr" + chrom] + (["chrM", "M"] if chrom == "MT" else [])
-        name = next((c for c in candidates if c in names), None)
-        if name is not None:
-            out.append(f"{name}:{int(row.start) + 1}-{int(row.end)}")
-    return out
-
-
 BYTES_PER_REGION = 300  # below this much (compressed) file per panel gene, read sequentially
 
 
 def indexed_query(path: str, panel, cfg: dict) -> bool:
-    """Query the panel genes' regions through the index? Only when it pays: a region query
-    costs about as much as reading ~300 compressed bytes in sequence, so a small file (a panel
-    VCF) with a large panel (hundreds of genes) is read in one pass instead."""
-    if panel is None or not cfg["use_index"] or not _has_index(path):
-        return False
+    return panel is not None and bool(cfg["use_index"]) and bool(companion_files(path))
+
+
+def worth_querying(path: str, panel) -> bool:
+    """Query the panel genes' regions through a (trusted) index only when it pays: a region
+    query costs about as much as reading ~300 compressed bytes in sequence, so a small file (a
+    panel VCF) with a large panel (hundreds of genes) is read in one pass instead (every panel
+    gene is then read: none is left not profiled)."""
     return os.path.getsize(path) > BYTES_PER_REGION * len(panel)
 
 
 def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: str,
-             cfg: dict, patient: str | None) -> list[dict]:
-    """Variant rows (VARIANT_COLUMNS dicts) of the tumour sample, filtered by FILTER."""
+             cfg: dict, patient: str | None) -> Reading:
+    """Variant rows (VARIANT_COLUMNS dicts) of the tumour sample, filtered by FILTER.
+
+    With a panel and a ``.csi``/``.tbi`` index, only the panel genes' regions are queried -
+    if the index can be trusted (``index.index_problem``) and every query returns records of
+    the region asked for, and the file is large enough for queries to pay
+    (``worth_querying``; a small trusted file is read in one pass). With an untrusted index
+    the whole file is read and a note says why (``variants.untrusted_index: error`` stops
+    instead). A failed indexed query is never read as "no variants".
+    """
     vcf = open_vcf(path, patient)
-    where_file = {"patient": patient, "path": path}
     s = pick_sample(vcf, sample, path, patient)
     if cfg["check_contigs"]:
         check_contigs(vcf, build, path, patient)
-    ann = _Annotation(vcf, path, patient, cfg["annotation"])
-    counts = _Counts(vcf, s)
-    pindex = panel_index(panel) if panel is not None else None
-    non_alt = set(cfg.get("non_alterations") or [])
-    accepted = list(cfg.get("filter") or [])
-    n_header = count_header_lines(path) if not indexed_query(path, panel, cfg) else None
-    indexed = indexed_query(path, panel, cfg)
-    rows: list[dict] = []
-
-    if indexed:
-        iterators = [vcf(region) for region in _regions(vcf, panel)]
-    else:
-        iterators = [iter(vcf)]
-    canon: dict[str, str] = {}
-    panel_chroms = set(pindex.by_chrom) if pindex is not None else None
-    with warnings.catch_warnings():  # cyvcf2 warns "no intervals found" for an empty region
-        warnings.simplefilter("ignore", UserWarning)
-        for it in iterators:
-            n, last = 0, None
+    ctx = _Context(vcf, path, patient, s, panel, build, cfg)
+    notes: list[str] = []
+    if indexed_query(path, panel, cfg):
+        index = companion_files(path)[0]
+        problem = index_problem(path, index)
+        if problem is None and not worth_querying(path, panel):
+            rows = ctx.scan_all(vcf, count_header_lines(path))
+            return Reading(rows, set(panel["gene"]), "full", notes, None)
+        if problem is None:
             try:
-                for record in it:
+                rows = ctx.scan_regions(vcf, _regions(vcf, panel))
+                return Reading(rows, set(panel["gene"]), "index", notes, index)
+            except _QueryFailed as e:
+                problem = f"a region query through its index {os.path.basename(index)} failed ({e})"
+        if cfg["untrusted_index"] == "error":
+            raise InputError(f"{problem}; re-index the file (tabix -f -p vcf) or delete the "
+                             "index (or set variants.untrusted_index: read_whole_file)",
+                             patient=patient, path=path)
+        notes.append(f"{_who(patient)}file {path}: {problem}; read the whole file instead of "
+                     "the panel regions")
+        vcf = open_vcf(path, patient)
+    rows = ctx.scan_all(vcf, count_header_lines(path))
+    genes = set(panel["gene"]) if panel is not None else set()
+    return Reading(rows, genes, "full", notes, None)
+
+
+def _who(patient) -> str:
+    return f"patient {patient}: " if patient else ""
+
+
+class _Context:
+    """Everything the record loop needs, set up once per file."""
+
+    def __init__(self, vcf, path, patient, s, panel, build, cfg):
+        self.path, self.patient = path, patient
+        self.where_file = {"patient": patient, "path": path}
+        self.ann = _Annotation(vcf, path, patient, cfg["annotation"])
+        self.counts = _Counts(vcf, s)
+        self.normal = pick_normal(vcf, s)
+        self.pindex = panel_index(panel) if panel is not None else None
+        self.non_alt = set(cfg.get("non_alterations") or [])
+        self.accepted = list(cfg.get("filter") or [])
+        self.germline = (cfg["germline_normal_min_alt_reads"], cfg["germline_normal_min_vaf"])
+        self.build = build
+        self.canon: dict[str, str] = {}
+        self.panel_chroms = set(self.pindex.by_chrom) if self.pindex is not None else None
+
+    def chrom(self, raw: str) -> str:
+        chrom = self.canon.get(raw)
+        if chrom is None:
+            chrom = self.canon[raw] = canonical_chrom(raw)
+        return chrom
+
+    def scan_regions(self, vcf, regions) -> list[dict]:
+        """Rows of every region query; _QueryFailed when htslib fails or returns records that
+        are not in the region asked for (an index that does not describe this file)."""
+        rows: list[dict] = []
+        with warnings.catch_warnings():  # cyvcf2 warns "no intervals found" for an empty region
+            warnings.simplefilter("ignore", UserWarning)
+            for name, start, end, _chrom, _gene in regions:
+                n, last = 0, None
+                try:
+                    for record in vcf(f"{name}:{start}-{end}"):
+                        n += 1
+                        last = record
+                        # last base: INFO/END of a structural record, else REF's (htslib
+                        # returns a record when [POS, END] overlaps the region)
+                        last_base = max(record.end, record.POS + max(len(record.REF), 1) - 1)
+                        if record.CHROM != name or record.POS > end or last_base < start:
+                            raise _QueryFailed(f"the query {name}:{start}-{end} returned a record "
+                                               f"at {record.CHROM}:{record.POS}")
+                        rows.extend(self.record(record, None, n, last))
+                except InputError:
+                    raise
+                except _QueryFailed:
+                    raise
+                except Exception as e:  # htslib: failed seek, corrupt block, parse error
+                    if type(e) is not Exception:
+                        raise
+                    raise _QueryFailed(f"{name}:{start}-{end}: {e}") from None
+        return rows
+
+    def scan_all(self, vcf, n_header: int | None) -> list[dict]:
+        rows: list[dict] = []
+        n, last = 0, None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                for record in vcf:
                     n += 1
                     last = record
-                    raw = record.CHROM
-                    chrom = canon.get(raw)
-                    if chrom is None:
-                        chrom = canon[raw] = canonical_chrom(raw)
-                    if panel_chroms is not None:
-                        if chrom not in panel_chroms:
-                            continue
-                        hits = pindex.genes_at(chrom, record.POS, len(record.REF))
-                        if not hits:
-                            continue
-                    else:
-                        hits = []
-                    where = {**where_file, **_line(n_header, n)}
-                    if not _DNA.match(record.REF):
-                        raise InputError(f"REF {record.REF!r} is not a DNA sequence (too few "
-                                         f"columns or shifted fields?){_at(n_header, n, None)}",
-                                         **where, field="REF")
-                    if not passes_filter(record.FILTER, accepted):
-                        continue
-                    rows.extend(_record_rows(record, chrom, hits, pindex, ann, counts, non_alt,
-                                             where))
+                    rows.extend(self.record(record, n_header, n, None))
             except InputError:
                 raise
             except Exception as e:  # cyvcf2: htslib parse error, truncated/corrupt compression
@@ -414,9 +544,28 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
                     raise
                 after = f"{last.CHROM}:{last.POS}" if last is not None else None
                 raise InputError(f"malformed or truncated record{_at(n_header, n + 1, after)}: "
-                                 f"{e}; htslib says more on stderr", **where_file,
+                                 f"{e}; htslib says more on stderr", **self.where_file,
                                  **_line(n_header, n + 1)) from None
-    return rows
+        return rows
+
+    def record(self, record, n_header, n, _last) -> list[dict]:
+        chrom = self.chrom(record.CHROM)
+        if self.panel_chroms is not None:
+            if chrom not in self.panel_chroms:
+                return []
+            hits = self.pindex.genes_at(chrom, record.POS, len(record.REF))
+            if not hits:
+                return []
+        else:
+            hits = []
+        where = {**self.where_file, **_line(n_header, n)}
+        if not _DNA.match(record.REF):
+            raise InputError(f"REF {record.REF!r} is not a DNA sequence (too few "
+                             f"columns or shifted fields?){_at(n_header, n, None)}",
+                             **where, field="REF")
+        if not passes_filter(record.FILTER, self.accepted):
+            return []
+        return _record_rows(record, chrom, hits, self, where)
 
 
 def _line(n_header: int | None, n: int) -> dict:
@@ -429,10 +578,11 @@ def _at(n_header: int | None, n: int, last: str | None) -> str:
     return f" (record {n} of the query" + (f", after {last})" if last else ")")
 
 
-def _record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where) -> list[dict]:
+def _record_rows(record, chrom, hits, ctx, where) -> list[dict]:
     alts = [a for a in record.ALT]
     if not alts:
         return []
+    ann, pindex, counts = ctx.ann, ctx.pindex, ctx.counts
     entries = ann.entries(record, where) if ann.key else []
     vep = _vep_alleles(record.REF, alts) if ann.key == "CSQ" else alts
     filt = record.FILTER or "PASS"
@@ -446,15 +596,30 @@ def _record_rows(record, chrom, hits, pindex, ann, counts, non_alt, where) -> li
             gene = hits[0] if hits else gene
         if not gene:
             gene = hits[0] if hits else ""
-        mclass = so_class(cons, non_alt) if ann.key else "other"
+        if mine:
+            mclass = so_class(cons, ctx.non_alt)
+        else:  # no consequence annotation for this allele: judged by position only
+            site, coding_gene = coding_regions(ctx.build).site(chrom, record.POS, record.REF)
+            cons = site or "noncoding_by_position"
+            mclass = "unannotated" if site else ""
+            gene = gene or coding_gene
         vaf, depth, alt_count = counts.get(record, k, where)
         if len(alts) > 1 and alt_count == 0:
             continue  # an ALT of a multi-allelic record that the tumour does not carry
+        origin = ""
+        if ctx.normal is not None:
+            n_vaf, _n_depth, n_alt = counts.get(record, k, where, sample=ctx.normal)
+            min_alt, min_vaf = ctx.germline
+            seen = not np.isnan(n_vaf) and n_vaf >= min_vaf and n_vaf > 0 and \
+                (np.isnan(n_alt) or n_alt >= min_alt)
+            origin = "germline" if seen else "somatic"
+            if seen:
+                mclass = ""  # present in the matched normal: not a somatic alteration
         pos, ref, a = normalise(record.POS, record.REF, alt)
         out.append({"chrom": chrom, "pos": pos, "ref": ref, "alt": a, "gene": gene,
                     "consequence": cons, "mutation_class": mclass, "protein_change": prot,
                     "vaf": vaf, "depth": depth, "alt_count": alt_count, "filter": filt,
-                    "exon": exon, "intron": intron})
+                    "origin": origin, "exon": exon, "intron": intron})
     return out
 
 

@@ -107,7 +107,9 @@ CASES.append(("vcf_does_not_exist.vcf.gz", "variants", "", "GRCh38", "file does 
 w("ok_maf_cr_line_endings.maf", MAF.replace("\n", "\r"), "TUMOR", "GRCh37", "ACCEPT")
 w("ok_vcf_chr_prefix.vcf", VCF.replace("\n17\t", "\nchr17\t").replace("\n1\t", "\nchr1\t"), "",
   "GRCh37", "ACCEPT")
-w("ok_maf_barcode_absent.maf", MAF, "SOMEONE_ELSE", "GRCh37", "ACCEPT")
+w("maf_barcode_absent.maf", MAF, "SOMEONE_ELSE", "GRCh37",
+  "column 'tumor_sample': Tumor_Sample_Barcode 'SOMEONE_ELSE' (the sheet's tumor_sample) has "
+  "no row in the MAF; the file has 1 other barcode(s), none similar")
 bg = HERE / "ok_vcf_bgzipped_indexed.vcf.gz"
 with open(bg, "wb") as fh:
     subprocess.run(["bgzip", "-c", str(SRC / "vcf2maf_test.vcf")], stdout=fh, check=True)
