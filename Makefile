@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 CORES ?= all
 
-.PHONY: demo test bench bench-100k bench-figures lint example clean config-docs
+.PHONY: demo test bench bench-100k bench-figures bench-registry lint example registry-example registry clean config-docs
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ bench-100k: $(STAMP)
 	$(BIN)/python bench/bench_workflow.py --data $(BENCH_DATA) --sizes 100000 \
 		--results bench/results_100k.tsv
 
+# 5,000 patients x 500-gene panel x 36 rules with fusion and MSI files (bench/registry_results.tsv),
+# then the cohort steps' memory as the panel grows to 2,000 genes (bench/panel_memory_results.tsv)
+bench-registry: $(STAMP)
+	$(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/bench_panel_memory.py
+
 # sizes and times of the figures and the report (example-sized to 5,000 x 500 and TCGA-LAML)
 bench-figures: $(STAMP)
 	$(BIN)/python bench/bench_figures.py
@@ -49,5 +55,18 @@ config-docs: $(STAMP)
 example: $(STAMP)
 	$(BIN)/python scripts/make_example_cohort.py
 
+registry-example: $(STAMP)
+	$(BIN)/python scripts/make_registry_example.py
+
+# the registry example, run in registry_run/ (config/ and example/ linked there); `make demo`
+# stays the trial example
+registry: $(STAMP)
+	mkdir -p registry_run
+	ln -sfn $(CURDIR)/config registry_run/config
+	ln -sfn $(CURDIR)/example registry_run/example
+	$(BIN)/snakemake --cores $(CORES) --directory registry_run \
+		--configfile $(CURDIR)/config/registry/config.yaml
+	@echo "Report: $(CURDIR)/registry_run/results/report.html"
+
 clean:
-	rm -rf results logs .snakemake
+	rm -rf results logs .snakemake registry_run

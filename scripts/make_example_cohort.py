@@ -19,7 +19,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cohortmark_synthetic as syn  # noqa: E402
 from cohortmark import genome  # noqa: E402
-from cohortmark.schema import CTDNA_COLUMNS, SAMPLE_COLUMNS  # noqa: E402
+from cohortmark.schema import (  # noqa: E402
+    BIOMARKER_SHEET_COLUMNS,
+    CTDNA_COLUMNS,
+    SAMPLE_COLUMNS,
+)
 from cohortmark_synthetic import Mutation, PatientPlan, TumourCall  # noqa: E402
 
 SEED = 20_240_611
@@ -158,7 +162,9 @@ def build_example(root: Path) -> dict[str, Path]:
         truth += t
     paths = {"samples": root / "config" / "samples.tsv", "ctdna": root / "config" / "ctdna.tsv",
              "truth": root / "example" / "truth.tsv"}
-    syn.write_tsv(syn._frame(rows, SAMPLE_COLUMNS + EXTRA_COLUMNS), paths["samples"])
+    # the trial example has no fusion or MSI data: its sheet leaves those optional columns out
+    columns = [c for c in SAMPLE_COLUMNS if c not in BIOMARKER_SHEET_COLUMNS]
+    syn.write_tsv(syn._frame(rows, columns + EXTRA_COLUMNS), paths["samples"])
     syn.write_tsv(syn._frame(plasma_rows, CTDNA_COLUMNS), paths["ctdna"])
     syn.write_tsv(syn._frame(truth, syn.TRUTH_COLUMNS), paths["truth"])
     return paths

@@ -21,7 +21,7 @@ def test_every_figure_once_with_schema_settings():
             assert name in schema[sec]["properties"], (f.name, key)
             assert schema[sec]["properties"][name].get("description"), key
         assert set(f.tables) <= set(registry.TABLES), f.name
-        assert f.section in ("outcomes", "genomics", "associations", "ctdna")
+        assert f.section in ("outcomes", "genomics", "associations", "ctdna", "trials")
         assert f.caption.strip() and f.title.strip()
 
 
@@ -55,3 +55,28 @@ def test_no_hard_coded_95_percent():
             if re.search(r"95 ?%", line) and "conf_label" not in line:
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def test_trial_figure_only_with_trial_rules():
+    assert "trial_matches" not in [f.name for f in registry.applicable(default_config())]
+    with_rules = default_config(cohorts={"BRAF": "BRAF: V600E"})
+    assert "trial_matches" in [f.name for f in registry.applicable(with_rules)]
+    assert registry.BY_NAME["trial_matches"].section == "trials"
+
+
+def test_measured_tmb_and_msi_are_heatmap_tracks(tmp_path):
+    """patients.tsv's tmb / msi_status / msi_score are merged into the sheet, so
+    figures.heatmap_tracks can name them."""
+    import pandas as pd
+    from cohortmark.tsv import write_tsv
+
+    sheet = pd.DataFrame({"patient_id": ["P1", "P2"], "variant_file": [None, None],
+                          "cn_file": [None, None]})
+    sheet.to_csv(tmp_path / "samples.tsv", sep="\t", index=False)
+    write_tsv(pd.DataFrame({"patient_id": ["P2", "P1"], "tmb": [12.5, None],
+                            "msi_status": ["HIGH", "unknown"], "msi_score": [31.0, None]}),
+              tmp_path / "patients.tsv")
+    t = registry.load_tables({"sheet": tmp_path / "samples.tsv",
+                              "patients": tmp_path / "patients.tsv"}, "GRCh38")
+    assert t["sheet"]["tmb"].tolist()[1] == 12.5 and pd.isna(t["sheet"]["tmb"].iloc[0])
+    assert t["sheet"]["msi_status"].tolist() == ["unknown", "HIGH"]

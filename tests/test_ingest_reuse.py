@@ -48,7 +48,8 @@ def reference(cohort, folder: Path, *, records=None, settings=None, panel=None) 
     tables = ingest.run_shard(cohort["records"] if records is None else records,
                               cohort["panel"] if panel is None else panel,
                               cohort["settings"] if settings is None else settings, "GRCh38",
-                              folder / "fresh_cache", log=lambda *_: None)
+                              folder / "fresh_cache", log=lambda *_: None,
+                              structural_variants=True)
     out = {}
     for (name, columns), table in zip(ingest.SHARD_TABLES.items(), tables):
         write_tsv(table, folder / f"{name}.tsv", columns)
@@ -164,3 +165,24 @@ def test_kept_patients_still_log_their_reading_warnings(cohort, tmp_path):
     assert counts["reused"] == 11
     assert len(logs[0]) == 1 and "P01" in logs[0][0] and "index" in logs[0][0]
     assert logs[1] == logs[0]
+
+
+def test_store_from_the_written_table_equals_the_store_of_the_computed_one(cohort, tmp_path):
+    """The shard's columnar store is written from its TSV as written (kept rows or not); it
+    holds what a store of the freshly computed table holds, an empty text ("") read as
+    missing, as every reader of alterations.tsv reads it."""
+    from cohortmark.store import read_store, write_store
+    from cohortmark.tsv import read_tsv
+
+    (tmp_path / "out").mkdir()
+    run(cohort, tmp_path / "out")
+    computed = ingest.run_shard(cohort["records"], cohort["panel"], cohort["settings"],
+                                "GRCh38", tmp_path / "fresh", log=lambda *_: None,
+                                structural_variants=True)[0]
+    write_store(computed, tmp_path / "computed.npz")
+    write_store(read_tsv(outputs(tmp_path / "out")["alterations"]), tmp_path / "written.npz")
+    written, computed = read_store(tmp_path / "written.npz"), read_store(tmp_path / "computed.npz")
+    for column in computed.columns:
+        if computed[column].dtype == object:
+            computed[column] = computed[column].where(computed[column] != "", float("nan"))
+    pd.testing.assert_frame_equal(written, computed, check_dtype=False)

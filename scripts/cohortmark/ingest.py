@@ -72,6 +72,9 @@ def patient_files(record: dict) -> list[str]:
         files += [record["cn_file"], *side_files(record["cn_file"])]
     if record.get("variant_file"):
         files += [record["variant_file"], *companion_files(record["variant_file"])]
+    for col in ("sv_file", "msi_file"):
+        if record.get(col):
+            files.append(record[col])
     return files
 
 
@@ -140,12 +143,15 @@ class PatientIngest:
 
     def __init__(self, panel: pd.DataFrame, settings: dict, build: str,
                  cache_dir: str | os.PathLike | None, memo: Sha256Memo | None = None):
+        from .config import section
         from .copynumber.config import reader_settings, resolve
         from .variants import settings as variant_settings
 
         self.panel, self.build = panel, build
         self.cn_cfg = resolve(settings.get("copy_number"))
         self.variants_cfg = variant_settings({"variants": settings.get("variants")})
+        self.sv_cfg = section(settings, "structural_variants")
+        self.tmb_cfg, self.msi_cfg = section(settings, "tmb"), section(settings, "msi")
         self.cache = ResultCache(cache_dir) if cache_dir is not None else None
         self.memo = memo
         self.computed = 0
@@ -154,6 +160,13 @@ class PatientIngest:
                               "settings": reader_settings(self.cn_cfg)}
         self._variant_base = {"kind": "variants", "code": code, "build": build,
                               "panel": panel_key, "settings": self.variants_cfg}
+        self._sv_base = {"kind": "structural_variants", "code": code, "build": build,
+                         "panel": panel_key, "settings": self.sv_cfg}
+        targets = self.tmb_cfg.get("targets")
+        self._biomarker_base = {"kind": "biomarkers", "code": code, "build": build,
+                                "variants": self.variants_cfg, "tmb": self.tmb_cfg,
+                                "msi": self.msi_cfg,
+                                "targets": file_sha256(targets) if targets else None}
         # everything a patient's shard rows depend on besides its record and files
         # (ShardRows): the settings, the whole panel (gene groups too) and every cache base
         self.context = digest({"settings": settings, "build": build, "code": code,
@@ -240,44 +253,116 @@ class PatientIngest:
         key = digest({**self._variant_base, "files": files, "patient": record["patient_id"],
                       "sample": record.get("tumor_sample") or None})
 
-        def compute():
+        def compute():  # gene rows follow from the variants in milliseconds: not cached
             out = patient_variants(record, self.panel, {"variants": self.variants_cfg},
                                    self.build)
-            return {"genes": out["genes"], "variants": out["variants"], "notes": out["notes"],
+            read = out["genes_read"]
+            return {"variants": out["variants"], "notes": out["notes"],
+                    "genes_read": None if read >= set(self.panel["gene"]) else sorted(read),
                     "values": {"n_unannotated": out["n_unannotated"],
                                "n_germline": out["n_germline"], "variant_read": out["mode"]}}
 
+        from .variants import gene_mutations
+
         entry = self._cached(key, compute)
         variants = entry["variants"]
-        return entry["genes"], variants, {"n_panel_variants": len(variants), **entry["values"],
-                                          "notes": list(entry["notes"])}
+        genes = gene_mutations(variants, self.panel, entry["genes_read"])
+        return genes, variants, {"n_panel_variants": len(variants), **entry["values"],
+                                 "notes": list(entry["notes"])}
+
+    def structural_variants(self, record: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+        """(gene rows schema.GENE_SV_COLUMNS, calls schema.SV_COLUMNS, values)."""
+        from .fusions import patient_structural_variants
+
+        path = record.get("sv_file")
+        if not path:
+            genes, calls = patient_structural_variants(record, self.panel, self.sv_cfg,
+                                                       self.build)
+            return genes, calls, {"n_structural_variants": None}
+        key = digest({**self._sv_base, "file": self._sha(path),
+                      "record": {k: record.get(k) for k in ("patient_id", "tumor_sample",
+                                                            "sv_sample", "sv_format")}})
+
+        def compute():  # the calls only: the gene rows follow from them
+            _, calls = patient_structural_variants(record, self.panel, self.sv_cfg, self.build)
+            return {"calls": calls}
+
+        from .fusions import gene_fusions
+
+        calls = self._cached(key, compute)["calls"]
+        return (gene_fusions(calls, self.panel), calls,
+                {"n_structural_variants": len(calls)})
+
+    def biomarkers(self, record: dict) -> dict:
+        """TMB and MSI of one patient (schema.BIOMARKER_COLUMNS)."""
+        from .biomarkers import patient_biomarkers
+
+        files = {col: [self._sha(p) for p in self._biomarker_files(record, col)]
+                 for col in ("variant_file", "msi_file")}
+        key = digest({**self._biomarker_base, "files": files,
+                      "record": {k: record.get(k) for k in
+                                 ("patient_id", "variant_file", "tumor_sample", "msi_file",
+                                  "msi_status", "msi_score", "tmb")}})
+        config = {"variants": self.variants_cfg, "tmb": self.tmb_cfg, "msi": self.msi_cfg}
+        return self._cached(key, lambda: {"values": patient_biomarkers(
+            record, config, self.build)})["values"]
+
+    def _biomarker_files(self, record: dict, col: str) -> list[str]:
+        from .variants import companion_files
+
+        path = record.get(col)
+        if not path:
+            return []
+        if col == "variant_file" and not (self.tmb_cfg.get("territory_mb")
+                                          or self.tmb_cfg.get("targets")):
+            return []  # TMB not computed: the variant file does not matter here
+        return [path, *companion_files(path)] if col == "variant_file" else [path]
 
     def patient(self, record: dict):
-        """One patient's (genes, variants, values): genes has GENE_CN_COLUMNS +
-        GENE_MUT_COLUMNS merged on gene, in panel order; values the patient-level results
-        (schema.PATIENT_COLUMNS)."""
+        """One patient's (genes, variants, values, calls): genes has GENE_CN_COLUMNS +
+        GENE_MUT_COLUMNS + GENE_SV_COLUMNS merged on gene, in panel order; values the
+        patient-level results (schema.PATIENT_COLUMNS); calls its structural variants."""
         cn, cn_values = self.copy_number(record)
         mut, variants, mut_values = self.mutations(record)
-        genes = cn.merge(mut, on="gene", how="outer", validate="one_to_one")
-        genes = genes.set_index("gene").reindex(self.panel["gene"]).reset_index()
+        sv, calls, sv_values = self.structural_variants(record)
+        genes = _side_by_side(self.panel["gene"], cn, mut, sv)
         notes = mut_values.pop("notes")
         values = {"patient_id": record["patient_id"], **cn_values, **mut_values,
-                  "variant_warnings": " | ".join(notes) or None}
-        return genes, variants, values
+                  "variant_warnings": " | ".join(notes) or None, **sv_values,
+                  **self.biomarkers(record)}
+        return genes, variants, values, calls
+
+
+def _side_by_side(genes: pd.Series, *tables: pd.DataFrame) -> pd.DataFrame:
+    """Gene-level tables (each one row per panel gene) joined on gene, in panel order: a plain
+    column assignment when they already are in panel order (a merge costs ~10 ms a patient)."""
+    order = genes.tolist()
+    columns = {"gene": order}
+    for table in tables:
+        if table["gene"].tolist() != order:
+            table = table.drop_duplicates("gene").set_index("gene").reindex(order).reset_index()
+        for col in table.columns:
+            if col != "gene":
+                columns[col] = table[col]._values
+    return pd.DataFrame(columns)
 
 
 def ingest_patient(record: dict, panel: pd.DataFrame, config: dict, build: str):
     """One patient's (genes, variants, values) without caches (tests, library use);
-    ``config`` holds the ``copy_number`` and ``variants`` sections (partial ones are completed
-    from the schema)."""
-    return PatientIngest(panel, config, build, None).patient(record)
+    ``config`` holds the ``copy_number``, ``variants`` (and ``structural_variants``, ``tmb``,
+    ``msi``) sections (partial ones are completed from the schema)."""
+    return PatientIngest(panel, config, build, None).patient(record)[:3]
 
 
 def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: str,
-              cache_dir: str | os.PathLike | None, log=print, memo_path=None):
-    """Ingest every patient of a shard; return (alterations, mutations, patients) tables.
+              cache_dir: str | os.PathLike | None, log=print, memo_path=None,
+              structural_variants: bool = False):
+    """Ingest every patient of a shard; return (alterations, mutations, patients) tables,
+    and with ``structural_variants`` the calls (schema.STRUCTURAL_VARIANT_COLUMNS) as a
+    fourth; alterations carries schema.ALTERATION_SV_COLUMNS.
 
-    ``settings`` holds the complete ``copy_number`` and ``variants`` sections; ``memo_path``
+    ``settings`` holds the ``copy_number``, ``variants``, ``structural_variants``, ``tmb``
+    and ``msi`` sections (absent ones take the schema's defaults); ``memo_path``
     (one per shard: jobs run side by side) keeps the shard's file checksums. A patient whose
     files are bad does not stop the others: everyone else is computed and cached, then one
     InputError lists every failed patient (one line each).
@@ -286,12 +371,12 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
     work = PatientIngest(panel, settings, build, cache_dir, memo)
     from_cache = 0
     groups = dict(zip(panel["gene"], panel["group"]))
-    gene_rows, variant_rows, patient_rows, errors = [], [], [], []
+    gene_rows, variant_rows, patient_rows, call_rows, errors = [], [], [], [], []
     for record in records:
         pid = record["patient_id"]
         try:
             before = work.computed
-            genes, variants, values = work.patient(record)
+            genes, variants, values, calls = work.patient(record)
             from_cache += work.computed == before
         except InputError as err:
             errors.append(err.with_context(patient=pid))
@@ -299,6 +384,8 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
         gene_rows.append(genes.assign(patient_id=pid))
         variant_rows.append(variants.assign(patient_id=pid))
         patient_rows.append(values)
+        if len(calls):
+            call_rows.append(calls.assign(patient_id=pid))
         if values.get("variant_warnings"):
             log(f"warning: {values['variant_warnings']}")
     if memo is not None:
@@ -306,11 +393,17 @@ def run_shard(records: list[dict], panel: pd.DataFrame, settings: dict, build: s
     log(f"ingest: {len(records)} patients, {from_cache} from cache, {len(errors)} failed")
     if errors:
         raise InputError("\n".join(str(e) for e in errors))
-    alterations = _concat(gene_rows, schema.ALTERATION_COLUMNS)
+    columns = schema.ALTERATION_COLUMNS + schema.ALTERATION_SV_COLUMNS
+    alterations = _concat(gene_rows, columns)
     alterations["gene_group"] = alterations["gene"].map(groups)
+    for col in ("cn_status", "mut_status", "sv_status"):  # CONTRACT.md: three states only
+        bad = set(alterations[col].dropna()) - set(schema.STATUS)
+        assert not bad and alterations[col].notna().all(), f"unexpected {col} values {bad}"
     patients = pd.DataFrame(patient_rows, columns=schema.PATIENT_COLUMNS)
-    return (alterations[schema.ALTERATION_COLUMNS],
-            _concat(variant_rows, schema.MUTATION_COLUMNS), patients)
+    tables = (alterations[columns], _concat(variant_rows, schema.MUTATION_COLUMNS), patients)
+    if structural_variants:
+        tables += (_concat(call_rows, schema.STRUCTURAL_VARIANT_COLUMNS),)
+    return tables
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -331,8 +424,9 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 # build and the package's code. A patient whose key is unchanged gets its previous lines
 # verbatim; everyone else goes through PatientIngest (and its content-keyed cache).
 
-SHARD_TABLES = {"alterations": schema.ALTERATION_COLUMNS, "mutations": schema.MUTATION_COLUMNS,
-                "patients": schema.PATIENT_COLUMNS}
+SHARD_TABLES = {"alterations": schema.ALTERATION_COLUMNS + schema.ALTERATION_SV_COLUMNS,
+                "mutations": schema.MUTATION_COLUMNS, "patients": schema.PATIENT_COLUMNS,
+                "structural_variants": schema.STRUCTURAL_VARIANT_COLUMNS}
 
 
 class ShardRows:
@@ -418,7 +512,8 @@ def ingest_shard_files(records: list[dict], panel: pd.DataFrame, settings: dict,
     todo = [r for r in records if not previous.reusable(r["patient_id"], keys[r["patient_id"]])]
     fresh = {name: {} for name in SHARD_TABLES}
     if todo:
-        tables = run_shard(todo, panel, settings, build, cache_dir, log=log, memo_path=memo_path)
+        tables = run_shard(todo, panel, settings, build, cache_dir, log=log, memo_path=memo_path,
+                           structural_variants=True)
         for (name, columns), table in zip(SHARD_TABLES.items(), tables):
             fresh[name] = rows_by_first_field(tsv_rows(table, columns))
     _log_kept_warnings(records, fresh["patients"], previous.lines["patients"], log)

@@ -6,17 +6,21 @@ readers convert from their file's convention. Chromosome names are canonical wit
 """
 
 # --- sheets (CONTRACT.md) ----------------------------------------------------------------
+# the optional registry-biomarker columns: fusion calls, MSI (file or value) and a TMB value
+BIOMARKER_SHEET_COLUMNS = ["sv_file", "sv_format", "sv_sample", "msi_file", "msi_status",
+                           "msi_score", "tmb"]
 SAMPLE_COLUMNS = [
     "patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample", "cn_sample", "purity",
     "ploidy",
     "best_response", "best_pct_change", "pfs_months", "pfs_event", "os_months", "os_event",
-    "treatment_months", "on_treatment", "evaluable",
+    "treatment_months", "on_treatment", "evaluable", *BIOMARKER_SHEET_COLUMNS,
 ]
 CTDNA_COLUMNS = ["patient_id", "timepoint", "day", "variant_file", "tumor_sample"]
 # The sheet columns a patient's ingest depends on (its shard reruns when one changes; clinical
 # columns do not rerun ingest).
 INGEST_COLUMNS = ["patient_id", "cn_file", "cn_format", "variant_file", "tumor_sample",
-                  "cn_sample", "purity", "ploidy"]
+                  "cn_sample", "purity", "ploidy", "sv_file", "sv_format", "sv_sample",
+                  "msi_file", "msi_status", "msi_score", "tmb"]
 BEST_RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
 # CN_FORMATS (the sheet's cn_format values) is the copy-number format registry's list of
 # names, cohortmark.copynumber.formats.FORMATS: see __getattr__ at the end of this module.
@@ -31,9 +35,11 @@ CN_SEGMENT_COLUMNS = SEGMENT_COLUMNS + ["gene", "max_value"]
 # Variants: one row per (sample, chrom, pos, ref, alt) after filtering; pos is 1-based (VCF).
 # ``origin``: ``germline`` (also in the matched normal of a tumour/normal VCF; never an
 # alteration), ``somatic`` (absent from it) or empty (no normal to judge, e.g. a MAF).
+# exon / intron: the annotated transcript's exon or intron the variant lies in, as VEP (CSQ
+# EXON/INTRON), SnpEff (ANN Rank) and vcf2maf (Exon_Number/INTRON) write it: '19/28'.
 VARIANT_COLUMNS = [
     "chrom", "pos", "ref", "alt", "gene", "consequence", "mutation_class", "protein_change",
-    "vaf", "depth", "alt_count", "filter", "origin",
+    "vaf", "depth", "alt_count", "filter", "origin", "exon", "intron",
 ]
 
 # --- per-patient gene-level results ------------------------------------------------------
@@ -64,9 +70,15 @@ MUTATION_COLUMNS = ["patient_id"] + VARIANT_COLUMNS
 # coding exon or splice site); n_germline: panel variants also in the matched normal (never
 # alterations); variant_read: index | full | maf; variant_warnings: what the log said about
 # reading the variant file (e.g. an untrustworthy index: read in full).
-PATIENT_COLUMNS = ["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
-                   "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants",
-                   "n_unannotated", "n_germline", "variant_read", "variant_warnings"]
+# tmb: coding non-synonymous somatic variants per Mb of the configured territory; msi_status:
+# MSI-H, MSS or indeterminate (MSIsensor score between the two configured cut-offs); *_source
+# says where the value came from (computed, msisensor file, sheet column), empty when absent.
+BIOMARKER_COLUMNS = ["tmb", "tmb_variants", "tmb_territory_mb", "tmb_source", "msi_status",
+                     "msi_score", "msi_sites", "msi_source"]
+PATIENT_COLUMNS = (["patient_id", "cn_format", "cn_sample", "purity", "purity_source", "ploidy",
+                    "ploidy_source", "caller_fit_file", "cn_note", "n_panel_variants",
+                    "n_unannotated", "n_germline", "variant_read", "variant_warnings",
+                    "n_structural_variants"] + BIOMARKER_COLUMNS)
 # family: ``primary`` (the configured primary tests, BH-adjusted together) or ``exploratory``
 # (BH-adjusted test by test); q_value is adjusted within the family.
 ASSOCIATION_COLUMNS = [
@@ -74,7 +86,7 @@ ASSOCIATION_COLUMNS = [
     "ci_high", "p_value", "q_value", "family", "note",
 ]
 FAMILIES = ["primary", "exploratory"]
-ALTERATION_KINDS = ["amplification", "deletion", "mutation", "any", "copy_number"]
+ALTERATION_KINDS = ["amplification", "deletion", "mutation", "fusion", "any", "copy_number"]
 ENDPOINTS = ["response", "best_pct_change", "pfs", "os"]
 TESTS = ["fisher", "mannwhitney", "spearman", "pearson", "logrank", "cox"]
 # relation: co-occurrence / exclusivity only when the test says so (statistics.interactions),
@@ -118,6 +130,39 @@ CLINICAL_LINK_COLUMNS = [
 PFS_BY_RESPONSE_COLUMNS = ["molecular_status", "n", "n_missing_pfs", "events",
                            "median_pfs_months", "logrank_p"]
 
+# --- structural variants and fusions (cohortmark.fusions) ------------------------------------
+# One row per call (a fusion transcript or a DNA rearrangement) of one tumour. gene_a/gene_b:
+# the 5' and 3' partner when the caller knows the transcript's direction (gene_order
+# "5'-3'": Arriba, STAR-Fusion, cBioPortal Site1/Site2), else the two breakpoints' genes in
+# genomic order (gene_order "unknown": SV VCFs). An empty gene: the breakpoint is intergenic.
+# pos_a/pos_b are 1-based, as the callers write them. frame: in-frame, out-of-frame or empty.
+SV_COLUMNS = [
+    "gene_a", "gene_b", "chrom_a", "pos_a", "chrom_b", "pos_b", "sv_type", "gene_order",
+    "frame", "split_reads", "spanning_reads", "support", "confidence", "filter", "caller",
+    "call_id",
+]
+SV_TYPES = ["translocation", "deletion", "duplication", "inversion", "insertion",
+            "rearrangement", "fusion"]
+SV_CALLERS = ["arriba", "star-fusion", "cbioportal", "manta", "gridss", "delly", "vcf"]
+SV_FORMATS = ["arriba", "star-fusion", "cbioportal", "vcf"]  # sheet column sv_format
+STRUCTURAL_VARIANT_COLUMNS = ["patient_id"] + SV_COLUMNS
+# Gene-level: altered when a kept call has a breakpoint in the gene; sv_partners lists the
+# other genes of those calls (";"-joined, "intergenic" for a partner without a gene).
+GENE_SV_COLUMNS = ["gene", "sv_status", "sv_partners"]
+ALTERATION_SV_COLUMNS = ["sv_status", "sv_partners"]
+INTERGENIC = "intergenic"
+
+# --- patient-level biomarkers (cohortmark.biomarkers): BIOMARKER_COLUMNS above -----------------
+MSI_STATUSES = ["MSI-H", "MSS", "indeterminate"]
+
+# --- trial matching (cohortmark.cohorts) ------------------------------------------------------
+# One row per patient: the rules it is eligible for, and those it may be eligible for (unknown)
+# with what is missing.
+TRIAL_MATCH_COLUMNS = ["patient_id", "n_eligible", "eligible", "n_unknown", "unknown",
+                       "unknown_because"]
+TRIAL_SUMMARY_COLUMNS = ["rule", "definition", "n", "eligible", "unknown", "ineligible",
+                         "top_unknown_reason", "top_unknown_count", "undecided_because"]
+
 # --- reading our own tables (cohortmark.tsv.read_tsv) -----------------------------------------
 # Identifier and label columns stay text (a patient "001" stays "001"; a gene is never a number).
 TEXT_COLUMNS = [
@@ -127,7 +172,10 @@ TEXT_COLUMNS = [
     "cn_status", "cn_call", "mut_status", "mutation_class", "consequence", "filter",
     "cn_coamplified", "note", "method", "purity_source", "ploidy_source", "cn_format",
     "cn_sample", "caller_fit_file", "cn_note", "metric", "alteration", "endpoint", "test",
-    "relation", "family",
+    "relation", "family", "gene_a", "gene_b", "chrom_a", "chrom_b", "sv_type", "gene_order",
+    "frame", "confidence", "caller", "call_id", "sv_status", "sv_partners", "exon", "intron",
+    "tmb_source", "msi_status", "msi_source", "unknown_because", "definition",
+    "top_unknown_reason", "undecided_because",
 ]
 # True/False columns: read as Python bools, None where empty.
 BOOL_COLUMNS = ["detected", "emergent", "in_tissue", "baseline", "cleared", "at_progression",

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .biomarkers import MSI_VALUES
 from .errors import InputError
-from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS
+from .schema import BEST_RESPONSES, CN_FORMATS, CTDNA_COLUMNS, SAMPLE_COLUMNS, SV_FORMATS
 from .tsv import read_text
 
 PATIENT_ID = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -30,7 +31,7 @@ NUMERIC_COLUMNS = ["purity", "ploidy", "best_pct_change", "pfs_months", "os_mont
                    "treatment_months"]
 EVENT_COLUMNS = ["pfs_event", "os_event"]
 BOOLEAN_COLUMNS = {"evaluable": True, "on_treatment": None}  # column -> value when empty
-FILE_COLUMNS = ["cn_file", "variant_file"]
+FILE_COLUMNS = ["cn_file", "variant_file", "sv_file", "msi_file"]
 TRUE_WORDS = {"true", "yes", "1", "y", "t"}
 FALSE_WORDS = {"false", "no", "0", "n", "f"}
 
@@ -248,12 +249,15 @@ def _not_a_file(path: Path) -> str:
     return "is not a regular file (a device or socket)"
 
 
-def _first_not_in(df: pd.DataFrame, column: str, allowed) -> int | None:
-    """Position of the first non-empty cell of ``column`` outside ``allowed`` (None: none)."""
+def _first_not_in(df: pd.DataFrame, column: str, allowed, *, lower: bool = False
+                  ) -> int | None:
+    """Position of the first non-empty cell of ``column`` outside ``allowed`` (compared in
+    lower case with ``lower``; None: none)."""
     if column not in df.columns:
         return None
     cells = df[column]
-    bad = ((cells != "") & ~cells.isin(list(allowed))).to_numpy()
+    bad = ((cells != "") & ~(cells.str.lower() if lower else cells).isin(list(allowed)))
+    bad = bad.to_numpy()
     return int(bad.argmax()) if bad.any() else None
 
 
@@ -275,17 +279,27 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
     for col in FILE_COLUMNS:
         out[col] = sheet.files(col, base) if check_files else (
             df[col].replace("", None) if col in df.columns else None)
-    for col in ("cn_format", "tumor_sample", "cn_sample", "best_response"):
+    for col in ("cn_format", "tumor_sample", "cn_sample", "best_response", "sv_format",
+                "sv_sample", "msi_status"):
         out[col] = df[col].replace("", None) if col in df.columns else None
-    bad = {col: _first_not_in(df, col, allowed)
-           for col, allowed in (("cn_format", CN_FORMATS), ("best_response", BEST_RESPONSES))}
+    checks = (("cn_format", CN_FORMATS), ("sv_format", SV_FORMATS),
+              ("msi_status", MSI_VALUES), ("best_response", BEST_RESPONSES))
+    bad = {col: _first_not_in(df, col, allowed, lower=col == "msi_status")
+           for col, allowed in checks}
     bad = {col: k for col, k in bad.items() if k is not None}
-    if bad:  # the first bad row; within a row, cn_format before best_response
-        col = min(bad, key=lambda c: (bad[c], c != "cn_format"))
+    if bad:  # the first bad row; within a row, in the order of ``checks``
+        order = [c for c, _ in checks]
+        col = min(bad, key=lambda c: (bad[c], order.index(c)))
         row = df.iloc[bad[col]]
         if col == "cn_format":
             sheet.fail(row, "cn_format", f"{row['cn_format']!r} is not a known format "
                        f"({', '.join(CN_FORMATS)})")
+        if col == "sv_format":
+            sheet.fail(row, "sv_format", f"{row['sv_format']!r} is not a known fusion / "
+                       f"structural-variant format ({', '.join(SV_FORMATS)})")
+        if col == "msi_status":
+            sheet.fail(row, "msi_status", f"{row['msi_status']!r} is not an MSI status (MSI-H, "
+                       "MSS, MSI-L or indeterminate)")
         resp = row["best_response"]
         hint = f"; did you mean {resp.upper()!r}?" if resp.upper() in BEST_RESPONSES else ""
         sheet.fail(row, "best_response", f"{resp!r} is not a RECIST 1.1 best response "
@@ -294,8 +308,10 @@ def load_samples(path: str | os.PathLike, *, check_files: bool = True,
         out[col] = sheet.numbers(col)
     out["purity"] = sheet.numbers("purity", lambda v: 0 < v <= 1, "is outside (0, 1]")
     out["ploidy"] = sheet.numbers("ploidy", lambda v: v > 0, "is not above 0")
-    for col in ("pfs_months", "os_months", "treatment_months"):
+    for col in ("pfs_months", "os_months", "treatment_months", "tmb"):
         out[col] = sheet.numbers(col, lambda v: v >= 0, "is negative")
+    out["msi_score"] = sheet.numbers("msi_score", lambda v: 0 <= v <= 100,
+                                     "is outside 0-100 (% unstable sites)")
     for col in EVENT_COLUMNS:
         out[col] = sheet.numbers(col, lambda v: v in (0, 1), "is not 0 or 1")
     check_clinical(sheet, out)

@@ -8,6 +8,7 @@ rule cohort_alterations:
         alterations=get_shard_tables("alterations"),
         mutations=get_shard_tables("mutations"),
         patients=get_shard_tables("patients"),
+        structural_variants=get_shard_tables("structural_variants"),
     output:
         alterations=report(
             "results/cohort/alterations.tsv",
@@ -16,6 +17,11 @@ rule cohort_alterations:
         ),
         mutations="results/cohort/mutations.tsv",
         patients="results/cohort/patients.tsv",
+        structural_variants=report(
+            "results/cohort/structural_variants.tsv",
+            caption="../report/structural_variants.rst",
+            category="Cohort",
+        ),
     log:
         "logs/cohort_alterations.log",
     conda:
@@ -36,12 +42,22 @@ rule eligibility:
     input:
         samples=config["samples"],
         alterations="results/cohort/alterations.tsv",
+        stores=get_shard_stores(),
+        mutations="results/cohort/mutations.tsv",
+        structural_variants="results/cohort/structural_variants.tsv",
+        patients="results/cohort/patients.tsv",
     output:
         eligibility=report(
             "results/cohort/eligibility.tsv",
             caption="../report/eligibility.rst",
             category="Cohort",
         ),
+        trial_matches=report(
+            "results/cohort/trial_matches.tsv",
+            caption="../report/trial_matches.rst",
+            category="Cohort",
+        ),
+        trial_summary="results/cohort/trial_summary.tsv",
     log:
         "logs/eligibility.log",
     conda:

@@ -5,9 +5,10 @@
 rule export:
     input:
         samples=config["samples"],
-        alterations="results/cohort/alterations.tsv",
+        stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
         patients="results/cohort/patients.tsv",
+        structural_variants="results/cohort/structural_variants.tsv",
     output:
         study=directory("results/export/cbioportal"),
         maf="results/export/cohort.maf",

@@ -8,6 +8,8 @@ rule ingest_shard:
         alterations="results/ingest/shard_{shard}.alterations.tsv",
         mutations="results/ingest/shard_{shard}.mutations.tsv",
         patients="results/ingest/shard_{shard}.patients.tsv",
+        structural_variants="results/ingest/shard_{shard}.structural_variants.tsv",
+        store="results/ingest/shard_{shard}.alterations.npz",
     log:
         "logs/ingest_shard/{shard}.log",
     wildcard_constraints:
@@ -22,7 +24,10 @@ rule ingest_shard:
         fingerprint=get_shard_fingerprint,
         samples=config["samples"],
         shards=N_SHARDS,
-        settings=settings("copy_number", "variants"),
+        settings=settings(
+            "copy_number", "variants", "structural_variants", "tmb", "msi"
+        ),
+        targets=fingerprints(config["tmb"]["targets"]),
         build=BUILD,
         cache="results/cache/ingest",
     script:

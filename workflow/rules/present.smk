@@ -47,10 +47,13 @@ rule report:
         alterations="results/cohort/alterations.tsv",
         mutations="results/cohort/mutations.tsv",
         patients="results/cohort/patients.tsv",
+        structural_variants="results/cohort/structural_variants.tsv",
         outcomes="results/cohort/outcomes.tsv",
         associations="results/cohort/associations.tsv",
         interactions="results/cohort/interactions.tsv",
         eligibility=get_eligibility_table,
+        trial_summary=get_trial_tables("trial_summary"),
+        trial_matches=get_trial_tables("trial_matches"),
         figures=get_report_figures,
         ctdna_patients=get_ctdna_patient_figures,
     output:

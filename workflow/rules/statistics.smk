@@ -6,6 +6,10 @@ rule statistics:
         samples=config["samples"],
         panel=PANEL,
         alterations="results/cohort/alterations.tsv",
+        stores=get_shard_stores(),
+        mutations="results/cohort/mutations.tsv",
+        structural_variants="results/cohort/structural_variants.tsv",
+        patients="results/cohort/patients.tsv",
     output:
         outcomes=report(
             "results/cohort/outcomes.tsv",

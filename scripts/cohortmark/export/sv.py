@@ -3,7 +3,8 @@
 From results/cohort/structural_variants.tsv (one row per call: ``patient_id``, ``gene_a``,
 ``gene_b`` - the 5' and 3' partners when known -, ``chrom_a``/``pos_a``, ``chrom_b``/``pos_b``
 (1-based), ``sv_type``, ``frame`` (in-frame, out-of-frame, empty), ``split_reads``,
-``spanning_reads``, ``caller``); columns absent from the table are left empty.
+``spanning_reads``, ``caller``); columns absent from the table are left empty. A partner
+written ``intergenic`` or ``unknown`` (a single breakend) by the readers is an empty symbol.
 
 cBioPortal's SV format (docs "Structural Variant Data"; validateData.py
 StructuralVariantValidator): ``Sample_Id`` and ``SV_Status`` (SOMATIC) are required, at least one
@@ -26,6 +27,7 @@ SV_FILE_COLUMNS = [
 CLASS = {"translocation": "TRANSLOCATION", "deletion": "DELETION", "duplication": "DUPLICATION",
          "inversion": "INVERSION", "insertion": "INSERTION"}
 FRAME = {"in-frame": "IN_FRAME", "out-of-frame": "FRAMESHIFT"}
+NO_GENE = {"intergenic", "unknown"}  # cohortmark.fusions' partners without a gene
 RNA_CALLERS = {"arriba", "star-fusion"}
 DNA_CALLERS = {"manta", "gridss", "delly", "vcf"}
 
@@ -45,7 +47,8 @@ def sv_rows(table: pd.DataFrame, samples: set[str], build: str) -> list[list[str
         pid = _text(r.get("patient_id"))
         if pid not in samples:
             continue
-        g1, g2 = _text(r.get("gene_a")), _text(r.get("gene_b"))
+        g1, g2 = (_text(r.get(k)) for k in ("gene_a", "gene_b"))
+        g1, g2 = ("" if g in NO_GENE else g for g in (g1, g2))
         caller = _text(r.get("caller")).lower()
         row = [pid, "SOMATIC", g1, _text(r.get("chrom_a")), _text(r.get("pos_a")), g2,
                _text(r.get("chrom_b")), _text(r.get("pos_b")),

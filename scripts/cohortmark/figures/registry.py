@@ -30,10 +30,17 @@ TABLES = {
     "trajectories": "results/ctdna/trajectories.tsv",
     "molecular_response": "results/ctdna/molecular_response.tsv",
     "emergent": "results/ctdna/emergent.tsv",
+    "patients": "results/cohort/patients.tsv",
+    "eligibility": "results/cohort/eligibility.tsv",
+    "trial_summary": "results/cohort/trial_summary.tsv",
 }
 # The columns of a table the figures read (the rest is never loaded by a figure job).
 TABLE_COLUMNS = {"alterations": ["patient_id", "gene", "cn_status", "cn_call", "mut_status",
-                                 "mutation_class", "sv_status"]}
+                                 "mutation_class", "sv_status"],
+                 "eligibility": ["patient_id", "rule", "status"]}
+# patients.tsv columns a figure may draw as a clinical track (figures.heatmap_tracks): the
+# patient-level biomarkers measured by the workflow, merged into the sheet when it is loaded
+PATIENT_TRACKS = ("tmb", "msi_status", "msi_score")
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,9 @@ class Figure:
     draw: Callable
     tables: tuple[str, ...]
     settings: tuple[str, ...]  # "section.key" of every setting the drawing reads
-    section: str  # report section: outcomes, genomics, associations, ctdna
-    needs: str | None = None  # "ctdna": drawn only when a plasma sheet is configured
+    section: str  # report section: outcomes, genomics, associations, ctdna, trials
+    # "ctdna": drawn only when a plasma sheet is configured; "cohorts": only with trial rules
+    needs: str | None = None
     own_rule: bool = False  # drawn by a rule of its own (not the generic figure rule)
     # tables needed only when a setting is not null: {table: "section.key"}
     optional: dict = field(default_factory=dict)
@@ -109,6 +117,15 @@ def _interactions(t, s, out):
                              dpi=s["figures"]["dpi"])
 
 
+def _trial_matches(t, s, out):
+    from .trials import plot_trial_matches
+
+    summary = t["trial_summary"]
+    f = s["figures"]
+    return plot_trial_matches(t["eligibility"], list(summary["rule"]), out, summary=summary,
+                              max_columns=f["heatmap_per_patient_max"], dpi=f["dpi"])
+
+
 def _ctdna(t, s, out):
     from .ctdna import plot_ctdna_vaf
 
@@ -136,12 +153,14 @@ FIGURES: list[Figure] = [
         "``figures.heatmap_max_genes`` with the smallest primary q, then the most often "
         "altered; the title says so). Cell colour is the copy-number call (red amplification/"
         "gain, blue deep deletion/loss, white neutral), black a mutation (glyph = class), "
-        "orange a fusion; **hatched grey is not profiled** - never wild type. Gains and losses "
+        "orange a fusion; **hatched grey is not profiled** - never wild type. Tracks may be "
+        "sheet columns or the measured TMB and MSI (tmb, msi_status, msi_score of "
+        "patients.tsv). Gains and losses "
         "marked * are drawn but not counted as altered (``copy_number.altered_calls``). "
         "Right: alteration types per gene (% of assessed), % altered of the patients assessed, "
         "and the gene's primary association for ``figures.heatmap_pvalue_endpoint`` (q and p, "
         "the test named).",
-        _heatmap, ("sheet", "panel", "alterations", "associations"),
+        _heatmap, ("sheet", "panel", "alterations", "associations", "patients"),
         ("figures.heatmap_tracks", "figures.heatmap_max_genes", "figures.heatmap_sort",
          "figures.heatmap_per_patient_max", "figures.heatmap_pvalue_endpoint", "figures.dpi",
          "copy_number.altered_calls"), "genomics"),
@@ -213,13 +232,25 @@ FIGURES: list[Figure] = [
         _ctdna, ("sheet", "trajectories", "molecular_response", "plasma"),
         ("ctdna_analysis.days_per_month", "ctdna_analysis.max_panel_patients", "figures.dpi"),
         "ctdna", needs="ctdna", own_rule=True),
+    Figure(
+        "trial_matches", "Patients x trials",
+        "One row per trial (biomarker rule of ``cohorts``), one column per patient, ordered by "
+        "the number of trials a patient is eligible for, then may match: blue eligible, "
+        "orange unknown (something the rule needs was not measured), grey ineligible. Above "
+        "``figures.heatmap_per_patient_max`` patients, each column is a bin of patients and "
+        "its colours are the shares of the three statuses. Right: counts per trial and the "
+        "most common reason for unknown (trial_summary.tsv); below: how many trials each "
+        "patient is eligible for.",
+        _trial_matches, ("eligibility", "trial_summary"),
+        ("figures.heatmap_per_patient_max", "figures.dpi"), "trials", needs="cohorts"),
 ]
 BY_NAME = {f.name: f for f in FIGURES}
 
 
 def applicable(config: dict) -> list[Figure]:
-    """The figures of a run: those needing plasma only when a plasma sheet is configured."""
-    return [f for f in FIGURES if f.needs != "ctdna" or config.get("ctdna")]
+    """The figures of a run: those needing plasma only when a plasma sheet is configured, the
+    trial figure only when trial rules (``cohorts``) are."""
+    return [f for f in FIGURES if f.needs is None or config.get(f.needs)]
 
 
 def tables_of(figure: Figure, config: dict) -> list[str]:
@@ -250,6 +281,11 @@ def load_tables(paths: dict, build: str) -> dict:
                          if path else None)
         elif name != "sheet":
             out[name] = read_tsv(path, TABLE_COLUMNS.get(name))
+    if "patients" in out and "sheet" in out:
+        measured = out["patients"].set_index("patient_id")
+        for col in PATIENT_TRACKS:
+            if col in measured.columns:
+                out["sheet"][col] = out["sheet"]["patient_id"].map(measured[col])
     return out
 
 

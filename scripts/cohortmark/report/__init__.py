@@ -29,6 +29,7 @@ from ..figures import conf_label, registry
 from ..schema import BEST_RESPONSES
 from ..stats.describe import methods_text
 from ..tsv import atomic_write
+from .biomarkers import biomarker_context, trial_context
 from .content import (
     ctdna_summary,
     key_findings,
@@ -353,7 +354,7 @@ def build_context(tables: dict, figures: dict, provenance: dict, files: dict | N
         "outcomes": outcome_rows(tables.get("outcomes")),
         "figures": figs,
         "sections": {sec: [f for f in figs.values() if f["section"] == sec]
-                     for sec in ("outcomes", "genomics", "associations", "ctdna")},
+                     for sec in ("outcomes", "genomics", "associations", "ctdna", "trials")},
         "associations": table(assoc, max_rows), "interactions": table(inter, max_rows),
         "genes": genes, "n_panel": n_panel, "ctdna": ctdna,
         "ctdna_summary": ctdna_summary(tables.get("emergent"), sheet,
@@ -367,6 +368,7 @@ def build_context(tables: dict, figures: dict, provenance: dict, files: dict | N
         "cn_fit": purity_ploidy_sources(tables.get("patients")),
         "renamed": panel.attrs.get("renamed", []),
         "data_warnings": data_warnings(tables.get("patients"), tables.get("ctdna_failures")),
+        "trials": trial_context(tables), "biomarkers": biomarker_context(tables, config),
     }
 
 

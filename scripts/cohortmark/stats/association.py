@@ -2,8 +2,9 @@
 
 Alterations (configurable, ``statistics.amplification_calls`` / ``deletion_calls``):
 ``amplification`` = cn_call in [AMP], ``deletion`` = cn_call in [HOMDEL], ``mutation`` =
-mut_status altered, ``any`` = any of these (known altered if either assay shows it; known
-unaltered only if both assays were done), ``copy_number`` = the continuous cn_value.
+mut_status altered, ``fusion`` = sv_status altered (only when the table has sv_status, i.e.
+fusions were read), ``any`` = any of these (known altered if one assay shows it; known
+unaltered only if every assay was done), ``copy_number`` = the continuous cn_value.
 A patient ``not_profiled`` for the assay behind an alteration is not assessed for it.
 
 Pearson correlation uses log2(copy number / ploidy) (``cn_fold``, floored at
@@ -41,7 +42,7 @@ from .exact import (
 )
 from .survival import cox_hr, logrank, logrank_permutation
 
-BINARY = ["amplification", "deletion", "mutation", "any"]
+BINARY = ["amplification", "deletion", "mutation", "fusion", "any"]  # fusion: when read
 PLAN = [  # (alteration kinds, endpoint, test)
     (BINARY, "response", "fisher"),
     (["copy_number"], "response", "mannwhitney"),
@@ -306,6 +307,13 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
         "any": (any_alt, any_alt | (cn_known & mut_known)),
         "copy_number": (cn_altered, cn_known & np.isfinite(cn_value)),
     }
+    if "sv_status" in alterations.columns:  # fusions / structural variants were read
+        sv_status = pd.Series(column("sv_status"))
+        sv_known = fill(sv_status.isin(["altered", "wildtype"]).to_numpy(), False)
+        fusion = fill((sv_status == "altered").to_numpy(), False)
+        kinds["fusion"] = (fusion, sv_known)
+        any_alt = any_alt | fusion
+        kinds["any"] = (any_alt, any_alt | (cn_known & mut_known & sv_known))
     return kinds, cn_value, log2_fold, genes
 
 
@@ -425,6 +433,8 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
             continue
         ep = ends[endpoint]
         for kind in alts:
+            if kind not in kinds:  # fusion without structural-variant data
+                continue
             altered, known = kinds[kind]
             mask = known & ep["ok"][:, None]
             grp = altered & mask

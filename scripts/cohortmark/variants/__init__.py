@@ -129,7 +129,9 @@ def _significant(values: pd.Series, digits: int = 7) -> pd.Series:
 
 def patient_variants(record: dict, panel: pd.DataFrame, config: dict, build: str) -> dict:
     """A patient's mutation results for ingest: ``genes`` (GENE_MUT_COLUMNS), ``variants``
-    (VARIANT_COLUMNS), ``notes`` (warnings for the log and the report), ``companions`` (index
+    (VARIANT_COLUMNS), ``genes_read`` (the panel genes whose part of the file was read: the
+    gene rows are ``gene_mutations(variants, panel, genes_read)``), ``notes`` (warnings for
+    the log and the report), ``companions`` (index
     files the result depends on: part of the cache key), ``mode`` and the per-patient counts
     ``n_unannotated`` and ``n_germline``.
 
@@ -137,12 +139,13 @@ def patient_variants(record: dict, panel: pd.DataFrame, config: dict, build: str
     """
     path = record.get("variant_file")
     if not path:
-        return {"genes": not_profiled(panel), "variants": empty_variants(), "notes": [],
+        return {"genes": not_profiled(panel), "variants": empty_variants(), "genes_read": set(),
+                "notes": [],
                 "companions": [], "mode": "", "n_unannotated": 0, "n_germline": 0}
     result = read_variant_file(path, record.get("tumor_sample") or None, panel=panel,
                                build=build, config=config, patient=record.get("patient_id"))
     return {"genes": gene_mutations(result.variants, panel, result.genes_read),
-            "variants": result.variants, "notes": result.notes,
+            "variants": result.variants, "genes_read": result.genes_read, "notes": result.notes,
             "companions": result.companions, "mode": result.mode, **result.counts()}
 
 

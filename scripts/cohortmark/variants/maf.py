@@ -163,8 +163,16 @@ def read_maf(path: str, sample: str | None, patient: str | None, panel: pd.DataF
                     "alt": alt, "gene": gene, "consequence": vc, "mutation_class": cls,
                     "protein_change": short_protein(r.get(prot_col, "")) if prot_col else "",
                     "vaf": vaf, "depth": depth, "alt_count": alt_n,
-                    "filter": r.get("FILTER", "") or "PASS"})
+                    "filter": r.get("FILTER", "") or "PASS",
+                    "exon": _rank(r.get("Exon_Number", "")),
+                    "intron": _rank(r.get("INTRON", r.get("Intron_Number", "")))})
     return out
+
+
+def _rank(text) -> str:
+    """vcf2maf's Exon_Number / INTRON ('19/28'); '' for an empty or NA cell."""
+    text = str(text or "").strip()
+    return "" if text in ("", ".", "NA", "-") else text
 
 
 def missing_barcode_message(barcode: str, barcodes: list[str], from_sheet: bool) -> str:

@@ -169,10 +169,13 @@ class _Annotation:
             self.i_prot = f.get("hgvsp")
             self.i_canon = f.get("canonical")
             self.i_allele_num = f.get("allele_num")
+            self.i_exon, self.i_intron, self.i_rank = f.get("exon"), f.get("intron"), None
         else:
             need = {"allele": "allele", "consequence": "annotation", "symbol": "gene_name"}
             self.i_prot = f.get("hgvs.p")
             self.i_canon = self.i_allele_num = None
+            self.i_exon = self.i_intron = None
+            self.i_rank = f.get("rank")  # SnpEff: exon or intron rank / total
         missing = [v for v in need.values() if v not in f]
         if missing:
             raise InputError(f"INFO/{self.key} field list lacks {', '.join(missing)}",
@@ -398,8 +401,33 @@ def _regions(vcf, panel: pd.DataFrame) -> list[tuple[str, int, int, str, str]]:
     return out
 
 
+_PANEL_INDEX: dict = {}
+
+
+def panel_index(panel: pd.DataFrame) -> PanelIndex:
+    """The PanelIndex of a panel table, built once per panel (ingest reads many tumours
+    against one panel)."""
+    key = (id(panel), len(panel))
+    cached = _PANEL_INDEX.get(key)
+    if cached is None or cached[0] is not panel:
+        _PANEL_INDEX.clear()
+        cached = _PANEL_INDEX[key] = (panel, PanelIndex(panel))
+    return cached[1]
+
+
+BYTES_PER_REGION = 300  # below this much (compressed) file per panel gene, read sequentially
+
+
 def indexed_query(path: str, panel, cfg: dict) -> bool:
     return panel is not None and bool(cfg["use_index"]) and bool(companion_files(path))
+
+
+def worth_querying(path: str, panel) -> bool:
+    """Query the panel genes' regions through a (trusted) index only when it pays: a region
+    query costs about as much as reading ~300 compressed bytes in sequence, so a small file (a
+    panel VCF) with a large panel (hundreds of genes) is read in one pass instead (every panel
+    gene is then read: none is left not profiled)."""
+    return os.path.getsize(path) > BYTES_PER_REGION * len(panel)
 
 
 def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: str,
@@ -408,9 +436,10 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
 
     With a panel and a ``.csi``/``.tbi`` index, only the panel genes' regions are queried -
     if the index can be trusted (``index.index_problem``) and every query returns records of
-    the region asked for. Otherwise the whole file is read and a note says why
-    (``variants.untrusted_index: error`` stops instead). A failed indexed query is never read
-    as "no variants".
+    the region asked for, and the file is large enough for queries to pay
+    (``worth_querying``; a small trusted file is read in one pass). With an untrusted index
+    the whole file is read and a note says why (``variants.untrusted_index: error`` stops
+    instead). A failed indexed query is never read as "no variants".
     """
     vcf = open_vcf(path, patient)
     s = pick_sample(vcf, sample, path, patient)
@@ -421,6 +450,9 @@ def read_vcf(path: str, sample: str | None, panel: pd.DataFrame | None, build: s
     if indexed_query(path, panel, cfg):
         index = companion_files(path)[0]
         problem = index_problem(path, index)
+        if problem is None and not worth_querying(path, panel):
+            rows = ctx.scan_all(vcf, count_header_lines(path))
+            return Reading(rows, set(panel["gene"]), "full", notes, None)
         if problem is None:
             try:
                 rows = ctx.scan_regions(vcf, _regions(vcf, panel))
@@ -452,7 +484,7 @@ class _Context:
         self.ann = _Annotation(vcf, path, patient, cfg["annotation"])
         self.counts = _Counts(vcf, s)
         self.normal = pick_normal(vcf, s)
-        self.pindex = PanelIndex(panel) if panel is not None else None
+        self.pindex = panel_index(panel) if panel is not None else None
         self.non_alt = set(cfg.get("non_alterations") or [])
         self.accepted = list(cfg.get("filter") or [])
         self.germline = (cfg["germline_normal_min_alt_reads"], cfg["germline_normal_min_vaf"])
@@ -559,7 +591,7 @@ def _record_rows(record, chrom, hits, ctx, where) -> list[dict]:
         if alt in ("*", ".", "<*>", "<NON_REF>") or alt.startswith("<"):
             continue
         mine = _entries_for(entries, ann, k, vep[k], alt, len(alts))
-        gene, cons, prot = _pick(mine, ann, hits, pindex)
+        gene, cons, prot, exon, intron = _pick(mine, ann, hits, pindex)
         if pindex is not None and gene not in pindex.genes:
             gene = hits[0] if hits else gene
         if not gene:
@@ -587,7 +619,7 @@ def _record_rows(record, chrom, hits, ctx, where) -> list[dict]:
         out.append({"chrom": chrom, "pos": pos, "ref": ref, "alt": a, "gene": gene,
                     "consequence": cons, "mutation_class": mclass, "protein_change": prot,
                     "vaf": vaf, "depth": depth, "alt_count": alt_count, "filter": filt,
-                    "origin": origin})
+                    "origin": origin, "exon": exon, "intron": intron})
     return out
 
 
@@ -604,10 +636,11 @@ def _entries_for(entries, ann, k, vep_allele, alt, n_alts):
     return mine if mine or n_alts > 1 else entries
 
 
-def _pick(entries, ann, hits, pindex) -> tuple[str, str, str]:
-    """(gene, most severe SO term, protein change) of the chosen transcript."""
+def _pick(entries, ann, hits, pindex) -> tuple[str, str, str, str, str]:
+    """(gene, most severe SO term, protein change, exon, intron) of the chosen transcript;
+    exon and intron as the annotation writes them ('19/28'), '' when not annotated."""
     if not entries:
-        return "", "", ""
+        return "", "", "", "", ""
     pool = entries
     if pindex is not None:
         in_panel = [e for e in entries if e[ann.i_sym] in pindex.genes]
@@ -615,11 +648,19 @@ def _pick(entries, ann, hits, pindex) -> tuple[str, str, str]:
             pool = in_panel
         else:  # annotated only against other genes: keep the consequence, gene by position
             term = most_severe([e[ann.i_cons] for e in entries])
-            return (hits[0] if hits else ""), term, ""
+            return (hits[0] if hits else ""), term, "", "", ""
     if ann.i_canon is not None:
         canon = [e for e in pool if e[ann.i_canon] in ("YES", "1", "True")]
         if canon:
             pool = canon
     best = min(pool, key=lambda e: term_rank(most_severe([e[ann.i_cons]])))
     prot = short_protein(best[ann.i_prot]) if ann.i_prot is not None else ""
-    return best[ann.i_sym], most_severe([best[ann.i_cons]]), prot
+    term = most_severe([best[ann.i_cons]])
+    exon = best[ann.i_exon] if ann.i_exon is not None else ""
+    intron = best[ann.i_intron] if ann.i_intron is not None else ""
+    if ann.i_rank is not None and best[ann.i_rank]:
+        if "intron" in best[ann.i_cons] or "splice" in best[ann.i_cons]:
+            intron = best[ann.i_rank]
+        else:
+            exon = best[ann.i_rank]
+    return best[ann.i_sym], term, prot, exon, intron
