@@ -1,10 +1,12 @@
 """A shard rerun takes unchanged patients' rows from its previous run (ingest.ShardRows) and
 writes exactly the bytes a full recomputation writes."""
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from cohortmark import ingest
@@ -180,7 +182,16 @@ def test_store_from_the_written_table_equals_the_store_of_the_computed_one(cohor
                                 "GRCh38", tmp_path / "fresh", log=lambda *_: None,
                                 structural_variants=True)[0]
     write_store(computed, tmp_path / "computed.npz")
-    write_store(read_tsv(outputs(tmp_path / "out")["alterations"]), tmp_path / "written.npz")
+    back = read_tsv(outputs(tmp_path / "out")["alterations"])
+    write_store(ingest.store_frame(back), tmp_path / "written.npz")
+    # each column has the kind of the computed table's, also where a shard has no value
+    empty = ingest.store_frame(back.assign(cn_focal=None, cn_coamplified=None, vaf=None))
+    write_store(empty, tmp_path / "empty.npz")
+    kinds = {}
+    for name in ("computed", "written", "empty"):
+        with np.load(tmp_path / f"{name}.npz") as z:
+            kinds[name] = json.loads(str(z["meta"]))["kinds"]
+    assert kinds["written"] == kinds["computed"] == kinds["empty"]
     written, computed = read_store(tmp_path / "written.npz"), read_store(tmp_path / "computed.npz")
     for column in computed.columns:
         if computed[column].dtype == object:

@@ -429,6 +429,26 @@ SHARD_TABLES = {"alterations": schema.ALTERATION_COLUMNS + schema.ALTERATION_SV_
                 "structural_variants": schema.STRUCTURAL_VARIANT_COLUMNS}
 
 
+# Numeric columns of the shard's alterations table; the others are text (the columnar store
+# keeps each column's kind, and every shard's store must agree).
+ALTERATION_NUMBERS = ["cn_value", "cn_min", "cn_max", "cn_fold", "cn_coverage",
+                      "cn_segment_length", "vaf", "n_mutations"]
+
+
+def store_frame(alterations: pd.DataFrame) -> pd.DataFrame:
+    """A shard's alterations table read back from its TSV, with each column of the kind the
+    computed table has (a text column that is empty in every row of a shard reads as numbers;
+    a number column stays numbers), for ``cohortmark.store.write_store``."""
+    out = alterations.copy()
+    for column in out.columns:
+        if column in ALTERATION_NUMBERS:
+            out[column] = pd.to_numeric(out[column], errors="raise").astype(float)
+        elif pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(
+                out[column]):
+            out[column] = out[column].astype(object)
+    return out
+
+
 class ShardRows:
     """A shard's previous output lines and patient keys (``<prefix>.keys.json`` and
     ``<prefix>.<table>.tsv`` under the ingest cache)."""

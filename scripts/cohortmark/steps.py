@@ -133,10 +133,11 @@ def ingest_shard(smk, log) -> None:
     ingest_shard_files(records, panel, smk.params.settings, smk.params.build,
                        smk.params.cache, outputs, name, log=log, memo_path=memo)
     if getattr(smk.output, "store", None):
+        from .ingest import store_frame
         from .store import write_store
 
         # from the file as written (kept rows or not): the store is a function of its text
-        write_store(read_tsv(smk.output.alterations), smk.output.store)
+        write_store(store_frame(read_tsv(smk.output.alterations)), smk.output.store)
 
 
 def _log_maf_renamings(records, genes: set, log) -> None:
