@@ -104,7 +104,13 @@ def _read(path, offset: int, n: int) -> bytes:
         return fh.read(n)
 
 
-def _inflate_block(path, offset: int) -> bytes:
+def _inflate_block(path, offset: int, memo: dict | None = None) -> bytes:
+    """The decompressed BGZF block at ``offset``; ``memo`` keeps blocks already inflated (the
+    first records of several contigs of a small file often share a block)."""
+    if memo is not None:
+        if offset not in memo:
+            memo[offset] = _inflate_block(path, offset)
+        return memo[offset]
     with open(path, "rb") as fh:
         fh.seek(offset)
         header = fh.read(18)
@@ -216,7 +222,8 @@ def index_problem(path: str | os.PathLike, index_path: str | None = None) -> str
             return None
         return cumulative[i] + within
 
-    bcf = _inflate_block(path, 0)[:3] == b"BCF"
+    blocks_seen: dict[int, bytes] = {}
+    bcf = _inflate_block(path, 0, blocks_seen)[:3] == b"BCF"
     last_end = 0
     for ref_id, ref in enumerate(index["refs"]):
         offsets = [o for pair in ref["chunks"] for o in pair]
@@ -231,7 +238,7 @@ def index_problem(path: str | os.PathLike, index_path: str | None = None) -> str
         last_end = max(last_end, max(absolutes))
         first = ref["span"][0] if ref["span"] is not None else ref["chunks"][0][0]
         label = index["names"][ref_id] if index["names"] else ref_id
-        if not _record_matches(path, first >> 16, first & 0xFFFF, label, bcf):
+        if not _record_matches(path, first >> 16, first & 0xFFFF, label, bcf, blocks_seen):
             return (f"its index {name} does not match the file: the first record it lists for "
                     f"contig {label} is not there (an index of another file?)")
     if last_end == 0:  # an index listing no record: the file must hold none either
@@ -256,14 +263,15 @@ def _header_end(path, bcf: bool) -> int | None:
         return offset
 
 
-def _record_matches(path, block: int, within: int, label, bcf: bool) -> bool:
+def _record_matches(path, block: int, within: int, label, bcf: bool,
+                    memo: dict | None = None) -> bool:
     """Does the record at virtual offset (block, within) belong to contig ``label``?"""
-    data = _inflate_block(path, block)
+    data = _inflate_block(path, block, memo)
     tail = data[within:]
     if len(tail) < 16:
         try:  # the record starts at the end of this block: take the next one too
             size = _bgzf_block_size(_read(path, block, 18))
-            tail += _inflate_block(path, block + size)
+            tail += _inflate_block(path, block + size, memo)
         except (TypeError, zlib.error, OSError):
             return False
     if bcf:  # l_shared, l_indiv, CHROM (contig id) as little-endian int32
