@@ -293,7 +293,23 @@ def main() -> None:
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results.tsv")
     ap.add_argument("--readme", action="store_true",
                     help="write the table into README.md's Performance section")
+    ap.add_argument("--combine", type=Path, nargs="+", metavar="RESULTS_TSV",
+                    help="measure nothing: join earlier results files (each with its jobs "
+                         "file beside it) into --results and the README table")
     args = ap.parse_args()
+    if args.combine:
+        results = pd.concat([pd.read_csv(p, sep="\t") for p in args.combine], ignore_index=True)
+        jobs = pd.concat([pd.read_csv(p.with_name(p.name.replace("results", "jobs", 1)),
+                                      sep="\t") for p in args.combine], ignore_index=True)
+        results = results.sort_values("n_patients", kind="stable").reset_index(drop=True)
+        results.to_csv(args.results, sep="\t", index=False)
+        jobs.to_csv(args.results.with_name(args.results.name.replace("results", "jobs", 1)),
+                    sep="\t", index=False)
+        block = readme_table(results, jobs, args.cores)
+        print(block)
+        if args.readme:
+            write_readme(block)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     source = max(args.source, *sizes)
     rows, job_tables = [], []
