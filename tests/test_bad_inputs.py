@@ -166,13 +166,16 @@ def run_stage(case: dict, path: Path, base: Path, out: Path):
                          f"P01\t{case.get('sample') or ''}\t{case.get('format') or ''}\t{path}\n")
         defaults = default_config()
         settings = {"copy_number": defaults["copy_number"],
-                    "variants": {**defaults["variants"], **variants_config(case)["variants"]}}
+                    "variants": {**defaults["variants"], **variants_config(case)["variants"]},
+                    **{k: defaults[k] for k in ("structural_variants", "tmb", "msi")}}
         smk = SimpleNamespace(
             wildcards=SimpleNamespace(shard="0"),
             input=SimpleNamespace(panel=str(ROOT / "resources" / "panel.tsv")),
             output=SimpleNamespace(alterations=str(results / "ingest" / "shard_0.alterations.tsv"),
                                    mutations=str(results / "ingest" / "shard_0.mutations.tsv"),
-                                   patients=str(results / "ingest" / "shard_0.patients.tsv")),
+                                   patients=str(results / "ingest" / "shard_0.patients.tsv"),
+                                   structural_variants=str(
+                                       results / "ingest" / "shard_0.structural_variants.tsv")),
             params=SimpleNamespace(samples=str(sheet), shards=1, fingerprint="", build=build,
                                    settings=settings, cache=str(results / "cache")),
             log=[str(log)])

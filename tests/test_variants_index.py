@@ -31,6 +31,15 @@ DATA = Path(__file__).parent / "data"
 RAW = {"min_depth": 0, "min_alt_reads": 0, "min_vaf": 0}
 
 
+@pytest.fixture(autouse=True)
+def always_query_through_the_index(monkeypatch):
+    """These files are small: the reader would read them in one pass instead of querying
+    (``vcf.worth_querying``). The tests here are about the query path, so it is forced."""
+    from cohortmark.variants import vcf
+
+    monkeypatch.setattr(vcf, "BYTES_PER_REGION", 0)
+
+
 def _build_of(text: str) -> str:
     return "GRCh38" if ("length=248956422" in text or "GRCh38" in text or "hg38" in text) \
         else "GRCh37"
@@ -109,6 +118,31 @@ def test_same_tables_through_the_index_or_in_full(path, tmp_path):
         write_tsv(b, tmp_path / f"{name}.full.tsv", cols)
         assert (tmp_path / f"{name}.index.tsv").read_bytes() == \
             (tmp_path / f"{name}.full.tsv").read_bytes(), name
+
+
+@pytest.mark.parametrize("path", every_vcf()[::4], ids=lambda p: str(p.relative_to(DATA.parents[1])))
+def test_a_small_file_read_in_one_pass_gives_the_indexed_tables(path, tmp_path, monkeypatch):
+    """Beside a large panel, a small indexed file is read in one pass (``worth_querying``):
+    the same variants and gene rows as through the index, every panel gene read."""
+    from cohortmark.variants import vcf
+
+    both = _read_both(path, tmp_path)
+    if both is None:
+        pytest.skip("not readable (a bad-corpus file) or not indexable")
+    (indexed, genes_i), _ = both
+    monkeypatch.setattr(vcf, "BYTES_PER_REGION", 10**12)
+    (tmp_path / "again").mkdir()
+    again = _read_both(path, tmp_path / "again")
+    (one_pass, genes_o), _ = again
+    assert one_pass.mode == "full" and one_pass.notes == []
+    assert one_pass.genes_read == indexed.genes_read
+    for name, a, b, cols in (("variants", indexed.variants, one_pass.variants,
+                              schema.VARIANT_COLUMNS),
+                             ("genes", genes_i, genes_o, schema.GENE_MUT_COLUMNS)):
+        write_tsv(a, tmp_path / f"{name}.index.tsv", cols)
+        write_tsv(b, tmp_path / f"{name}.pass.tsv", cols)
+        assert (tmp_path / f"{name}.index.tsv").read_bytes() == \
+            (tmp_path / f"{name}.pass.tsv").read_bytes(), name
 
 
 def test_the_corpus_covers_every_vcf_under_tests_data():
