@@ -180,14 +180,17 @@ def short_protein(hgvsp: str) -> str:
 
 
 def cn_call(cn: float) -> str:
-    """The call any sensible caller makes for a planted absolute copy number."""
+    """The call any sensible caller makes for a planted absolute copy number: the workflow's
+    default thresholds at a diploid baseline (AMP >= 3-fold = 6 copies, GAIN >= 2.5, LOSS
+    <= 1.5, HOMDEL < 0.5). The generator plants no copy number near a boundary (gains of 3-4
+    copies, amplicons of 8 or more), so noise cannot move a call across it."""
     if cn < 0.5:
         return "HOMDEL"
     if cn < 1.5:
         return "LOSS"
     if cn < 2.5:
         return "NEUTRAL"
-    if cn < 7.5:
+    if cn < 6:
         return "GAIN"
     return "AMP"
 
@@ -810,7 +813,8 @@ def random_plan(patient_id: str, rng: np.random.Generator, panel: pd.DataFrame,
         plan.cn_events.append(amplicon(panel, genes, rng, round(amp)))
     for gene, p in (("TWIST1", 0.08), ("PDGFRA", 0.06), ("EGFR", 0.04), ("MDM4", 0.04)):
         if rng.random() < p:
-            plan.cn_events.append(amplicon(panel, [gene], rng, round(amp * rng.uniform(.6, 1))))
+            plan.cn_events.append(amplicon(panel, [gene], rng,
+                                           max(round(amp * rng.uniform(.6, 1)), 8)))
     if rng.random() < 0.25:
         plan.cn_events += cdkn2a_deletion(panel, rng, homozygous=purity >= 0.7)
     calls = []

@@ -338,7 +338,7 @@ def test_small_helpers():
     assert syn.short_protein("p.Arg552Ter") == "p.R552*"
     assert syn.short_protein("p.Asp149=") == "p.D149="
     assert [syn.cn_call(c) for c in (0, 1, 2, 3, 6, 8, 40)] == [
-        "HOMDEL", "LOSS", "NEUTRAL", "GAIN", "GAIN", "AMP", "AMP"]
+        "HOMDEL", "LOSS", "NEUTRAL", "GAIN", "AMP", "AMP", "AMP"]
     # The smallest copy number reaching log2 1.7 at purity p: log2((p*CN + 2(1-p)) / 2) = 1.7.
     for p in (0.35, 0.6, 0.9):
         cn = syn.amp_copies(p)
