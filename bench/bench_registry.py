@@ -23,7 +23,6 @@ exome-like files) costs about 40 ms more per patient, mostly the TMB scan of the
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
 import time
@@ -138,27 +137,18 @@ def prepare(n: int, background: int, shards: int, reuse: bool) -> Path:
     return workdir
 
 
-def slowest_jobs(workdir: Path, k: int = 6) -> str:
-    """The k longest jobs of the last run, from the newest Snakemake log."""
-    logs = sorted((workdir / ".snakemake" / "log").glob("*.snakemake.log"))
-    if not logs:
-        return ""
-    text = logs[-1].read_text()
-    starts, spans = {}, []
-    stamp = None
-    for line in text.splitlines():
-        m = re.match(r"^\[(.+)\]$", line.strip())
-        if m:
-            stamp = time.mktime(time.strptime(m.group(1), "%a %b %d %H:%M:%S %Y"))
-            continue
-        m = re.match(r"^\s*jobid: (\d+)", line)
-        if m and stamp is not None:
-            starts[m.group(1)] = [stamp, None]
-        m = re.match(r"^Finished jobid: (\d+) \(Rule: (\w+)\)", line)
-        if m and m.group(1) in starts and stamp is not None:
-            spans.append((stamp - starts[m.group(1)][0], m.group(2)))
-    spans.sort(reverse=True)
-    return ", ".join(f"{rule} {s:.0f}s" for s, rule in spans[:k])
+def measured(n: int, run: str, result: dict) -> dict:
+    """One results row from ``bench_workflow.run_workflow``'s measurements of a run."""
+    row, jobs = result["row"], result["jobs"]
+    slowest = jobs.sort_values("wall_s", ascending=False).head(6)
+    return {"n_patients": n, "genes": PANEL_SIZE, "rules": len(RULES), "run": run,
+            "wall_s": row["wall_s"], "planning_s": row["planning_s"],
+            "cpu_s": round(row["controller_cpu_s"] + row["jobs_cpu_s"], 1),
+            "controller_share": row["controller_share"],
+            "peak_mem_mb": row["peak_tree_mem_mb"], "largest_job_mem_mb": row["largest_job_mem_mb"],
+            "jobs": row["jobs"], "report_mb": row["report_mb"],
+            "slowest_jobs": ", ".join(f"{j} {w:.0f}s" for j, w in
+                                      zip(slowest["job"], slowest["wall_s"]))}
 
 
 def main() -> None:
@@ -174,16 +164,12 @@ def main() -> None:
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         workdir = prepare(n, args.background, args.shards, args.reuse)
-        rows.append({"n_patients": n, "genes": PANEL_SIZE, "rules": len(RULES),
-                     "run": "from scratch", **run_workflow(workdir, args.cores),
-                     "slowest_jobs": slowest_jobs(workdir)})
+        rows.append(measured(n, "from scratch", run_workflow(workdir, args.cores)))
         print(rows[-1], flush=True)
         pid = add_patient(workdir, seed=n + 1, n_background=args.background,
                           plasma_fraction=0.0)
         add_registry_files(workdir, [pid], seed=n)
-        rows.append({"n_patients": n + 1, "genes": PANEL_SIZE, "rules": len(RULES),
-                     "run": "one patient added", **run_workflow(workdir, args.cores),
-                     "slowest_jobs": slowest_jobs(workdir)})
+        rows.append(measured(n + 1, "one patient added", run_workflow(workdir, args.cores)))
         print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     out = ROOT / "bench" / "registry_results.tsv"
