@@ -202,3 +202,24 @@ def test_rerun_does_nothing(run):
     result = snakemake(run, "--cores", "2", "--dry-run")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_figures_and_report_read_the_cohort_table_from_the_stores_as_written(run):
+    """Figures and the report take alterations.tsv's rows from the shards' columnar stores:
+    the same rows, order, values and types as alterations.tsv read as text (with the fusion
+    columns this sheet has)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from cohortmark.figures.registry import TABLE_COLUMNS
+    from cohortmark.report import ALTERATION_COLUMNS
+    from cohortmark.sheets import load_samples
+    from cohortmark.store import cohort_rows
+    from cohortmark.tsv import read_tsv
+
+    sheet = load_samples(run / "config/registry/samples.tsv", check_files=False)
+    stores = sorted((run / "results/ingest").glob("shard_*.alterations.npz"))
+    assert len(stores) > 1
+    for columns in (TABLE_COLUMNS["alterations"], ALTERATION_COLUMNS):
+        text = read_tsv(run / "results/cohort/alterations.tsv", columns)
+        assert "sv_status" in text.columns
+        stored = cohort_rows(stores, sheet, columns, sheet_order=True)
+        pd.testing.assert_frame_equal(stored, text)

@@ -120,3 +120,28 @@ def read_store(paths, columns=None, categorical=(), where: dict | None = None) -
     # copy=False: the columns are the frame's (no consolidated copy: the default constructor
     # doubled the peak memory of a registry's table)
     return pd.DataFrame(out, copy=False)
+
+
+def cohort_rows(stores, sheet: pd.DataFrame, columns=None, categorical=(), genes=None,
+                sheet_order: bool = False) -> pd.DataFrame:
+    """The cohort table (alterations.tsv's rows) from the ingest shards' stores: the columns
+    of alterations.tsv for this sheet (``cohort.alteration_columns``), only ``columns`` of
+    them when given, only ``genes``' rows when given (chosen on the codes, before any row is
+    built). ``sheet_order`` puts the patients back in sheet order - alterations.tsv's row
+    order (a stable sort: each patient's genes stay in panel order). Text columns read as
+    ``read_tsv`` reads them, ``categorical`` ones as categoricals."""
+    from .cohort import alteration_columns
+
+    keep = [c for c in alteration_columns(sheet) if columns is None or c in columns]
+    need = keep if "patient_id" in keep or not sheet_order else ["patient_id", *keep]
+    rows = read_store(list(stores), columns=need, categorical=categorical,
+                      where=None if genes is None else {"gene": genes})
+    if sheet_order and len(rows):
+        rank = pd.Series(np.arange(len(sheet)), index=sheet["patient_id"].astype(str))
+        ids = rows["patient_id"]
+        if isinstance(ids.dtype, pd.CategoricalDtype):
+            key = rank.reindex(ids.cat.categories).to_numpy()[ids.cat.codes.to_numpy()]
+        else:
+            key = rank.reindex(ids.astype(str)).to_numpy()
+        rows = rows.take(np.argsort(key, kind="stable")).reset_index(drop=True)
+    return rows if list(rows.columns) == keep else rows[keep]  # (selecting copies every column)

@@ -12,6 +12,7 @@ for _fig in FIGURES:
             f"figure_{_fig.name}"
         input:
             **figure_inputs(_fig),
+            stores=get_shard_stores() if "alterations" in figure_inputs(_fig) else [],
         output:
             svg=f"results/figures/{_fig.name}.svg",
             png=report(
@@ -45,6 +46,7 @@ rule report:
         samples=config["samples"],
         panel=PANEL,
         alterations="results/cohort/alterations.tsv",
+        stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
         patients="results/cohort/patients.tsv",
         structural_variants="results/cohort/structural_variants.tsv",

@@ -273,8 +273,18 @@ def load_tables(paths: dict, build: str) -> dict:
     out = {}
     if "sheet" in paths:
         out["sheet"] = load_samples(paths["sheet"], check_files=False)
+    stores = paths.get("stores")
     for name, path in paths.items():
-        if name == "panel":
+        if name == "stores":
+            continue
+        if name == "alterations" and stores and "sheet" in out:
+            # the same rows as alterations.tsv, from the shards' columnar stores (a registry's
+            # 2.5 million rows: ~0.5 s instead of ~5 s as text)
+            from ..store import cohort_rows
+
+            out[name] = cohort_rows(stores, out["sheet"], TABLE_COLUMNS.get(name),
+                                    sheet_order=True)
+        elif name == "panel":
             out[name] = load_panel(path, build)
         elif name == "plasma":
             out[name] = (load_plasma(path, out["sheet"]["patient_id"], check_files=False)
