@@ -28,7 +28,7 @@ STATS_FIGURES = {FIGURE[n] for n in ("biomarker_heatmap", "km_pfs", "km_os", "fo
 _EXAMPLE = resolve(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
 SHEET_FIGURES = {FIGURE[f.name] for f in registry.FIGURES if not f.own_rule
                  and registry.tables_of(f, _EXAMPLE) == ["sheet"]}
-DOWNSTREAM_OF_COHORT = {"cohort_alterations", "eligibility", "statistics", "ctdna",
+DOWNSTREAM_OF_COHORT = {"cohort_alterations", "cohort_tables", "eligibility", "statistics", "ctdna",
                         "ctdna_check", "ctdna_figures", "report", "export", "all"} | ALL_FIGURES
 EVERYTHING = ({"ingest_shard"} | DOWNSTREAM_OF_COHORT) - SHEET_FIGURES
 # Tests that execute a change run only up to the table they check (the rest of the plan is

@@ -13,7 +13,7 @@ NODE_MB, NODE_MINUTES = 16_000, 24 * 60
 # The benchmark's registry (bench/registry_cohort.py): 18-gene panel, plasma for 10% of the
 # patients with 2-3 samples each, per-patient CNVkit files (~40 kB) and indexed VCFs (~200 kB).
 REGISTRY = {"rows": 100_000 * 18, "plasma": 27_000, "plasma_patients": 10_000}
-RULES = ["cohort_alterations", "eligibility", "statistics", "export", "report", "ctdna",
+RULES = ["cohort_alterations", "cohort_tables", "eligibility", "statistics", "export", "report", "ctdna",
          "ctdna_check", "ctdna_figures", "figure_biomarker_heatmap", "figure_waterfall",
          "figure_swimmer", "figure_km_pfs", "figure_km_os", "figure_forest",
          "figure_interactions", "a rule added later"]

@@ -179,7 +179,7 @@ def test_new_patient_runs_only_its_shard_and_the_cohort_steps(clone):
     from cohortmark.figures import registry
 
     assert set(jobs) - {"ingest_shard", "all"} <= {
-        "cohort_alterations", "statistics", "ctdna", "ctdna_check", "ctdna_figures",
+        "cohort_alterations", "cohort_tables", "statistics", "ctdna", "ctdna_check", "ctdna_figures",
         "eligibility", "report", "export"} | {f"figure_{f.name}" for f in registry.FIGURES}
     real = snakemake(example_run, "--cores", "2", "results/cohort/alterations.tsv")
     assert real.returncode == 0, real.stderr[-3000:]
@@ -232,8 +232,8 @@ def test_analysis_population_changes_the_outcomes_and_the_report_says_so(clone):
                                                  "analysis_population: mdm2_inhibitor"))
     dry = snakemake(workdir, "--cores", "2", "-n")
     jobs = set(planned_jobs(dry))  # the statistics and what shows them (test_reruns: exactly)
-    assert {"statistics", "report"} <= jobs and not jobs & {"ingest_shard", "eligibility",
-                                                          "cohort_alterations"}, dry.stdout
+    assert {"statistics", "report"} <= jobs and not jobs & {
+        "ingest_shard", "eligibility", "cohort_alterations", "cohort_tables"}, dry.stdout
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-5000:]
     elig = table(workdir, "cohort/eligibility.tsv")

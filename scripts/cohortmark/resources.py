@@ -45,6 +45,7 @@ class Line:
 COHORT_STEP = (Line(250, 0.9), Line(20, 0.05))
 MEASURED: dict[str, tuple[Line, Line]] = {
     "cohort_alterations": (Line(130, 0.85), Line(10, 0.05)),
+    "cohort_tables": COHORT_STEP,
     "eligibility": COHORT_STEP,
     "statistics": (Line(190, 0.56), Line(15, 0.05)),
     "export": (Line(90, 0.68), Line(10, 0.06)),

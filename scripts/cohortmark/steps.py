@@ -151,18 +151,24 @@ def _log_maf_renamings(records, genes: set, log) -> None:
 
 
 def cohort_alterations(smk, log) -> None:
-    from .cohort import (
-        alteration_columns,
-        assemble_mutations,
-        assemble_patients,
-        assemble_structural_variants,
-        write_alterations,
-    )
+    """Rule cohort_alterations: the shards' gene rows -> results/cohort/alterations.tsv."""
+    from .cohort import alteration_columns, write_alterations
 
     sheet = load_samples(smk.input.samples, check_files=False)
     panel = load_panel(smk.input.panel, smk.params.build)
     n_rows = write_alterations(list(smk.input.alterations), sheet, panel,
                                smk.output.alterations, alteration_columns(sheet))
+    log(f"cohort: {len(sheet)} patients x {len(panel)} genes ({n_rows} rows)")
+    for r in panel.attrs.get("renamed", []):
+        log(f"panel gene symbol renamed {r['text']}")
+
+
+def cohort_tables(smk, log) -> None:
+    """Rule cohort_tables: the shards' variant, structural-variant and patient tables -> the
+    cohort's mutations.tsv, structural_variants.tsv and patients.tsv (in sheet order)."""
+    from .cohort import assemble_mutations, assemble_patients, assemble_structural_variants
+
+    sheet = load_samples(smk.input.samples, check_files=False)
     mutations = assemble_mutations([read_tsv(p) for p in smk.input.mutations], sheet)
     patients = assemble_patients([read_tsv(p) for p in smk.input.patients], sheet)
     calls = assemble_structural_variants(
@@ -170,10 +176,8 @@ def cohort_alterations(smk, log) -> None:
     write_tsv(mutations, smk.output.mutations, schema.MUTATION_COLUMNS)
     write_tsv(patients, smk.output.patients, schema.PATIENT_COLUMNS)
     write_tsv(calls, smk.output.structural_variants, schema.STRUCTURAL_VARIANT_COLUMNS)
-    log(f"cohort: {len(sheet)} patients x {len(panel)} genes ({n_rows} rows), "
-        f"{len(mutations)} panel variants, {len(calls)} structural variants")
-    for r in panel.attrs.get("renamed", []):
-        log(f"panel gene symbol renamed {r['text']}")
+    log(f"cohort: {len(sheet)} patients, {len(mutations)} panel variants, "
+        f"{len(calls)} structural variants")
     for key in ("purity_source", "ploidy_source"):
         counts = patients[key].value_counts().to_dict()
         log(f"{key.replace('_', ' ')}: "

@@ -6,20 +6,10 @@ rule cohort_alterations:
         samples=config["samples"],
         panel=PANEL,
         alterations=get_shard_tables("alterations"),
-        mutations=get_shard_tables("mutations"),
-        patients=get_shard_tables("patients"),
-        structural_variants=get_shard_tables("structural_variants"),
     output:
         alterations=report(
             "results/cohort/alterations.tsv",
             caption="../report/alterations.rst",
-            category="Cohort",
-        ),
-        mutations="results/cohort/mutations.tsv",
-        patients="results/cohort/patients.tsv",
-        structural_variants=report(
-            "results/cohort/structural_variants.tsv",
-            caption="../report/structural_variants.rst",
             category="Cohort",
         ),
     log:
@@ -37,11 +27,41 @@ rule cohort_alterations:
         "../../scripts/cohort_alterations.py"
 
 
+# The cohort's variant, structural-variant and patient tables: small, so the steps that
+# compute from the shards' stores (statistics, eligibility, export) start without waiting
+# for the 2.5-million-row alterations.tsv of a registry.
+rule cohort_tables:
+    input:
+        samples=config["samples"],
+        mutations=get_shard_tables("mutations"),
+        patients=get_shard_tables("patients"),
+        structural_variants=get_shard_tables("structural_variants"),
+    output:
+        mutations="results/cohort/mutations.tsv",
+        patients="results/cohort/patients.tsv",
+        structural_variants=report(
+            "results/cohort/structural_variants.tsv",
+            caption="../report/structural_variants.rst",
+            category="Cohort",
+        ),
+    log:
+        "logs/cohort_tables.log",
+    conda:
+        "../envs/cohortmark.yaml"
+    resources:
+        mem_mb=mem_mb("cohort_tables"),
+        runtime=runtime("cohort_tables"),
+    params:
+        code=CODE,
+        files=fingerprints(config["samples"]),
+    script:
+        "../../scripts/cohort_tables.py"
+
+
 # Biomarker-defined cohorts (config `cohorts`): eligibility of every patient for every rule.
 rule eligibility:
     input:
         samples=config["samples"],
-        alterations="results/cohort/alterations.tsv",
         stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
         structural_variants="results/cohort/structural_variants.tsv",

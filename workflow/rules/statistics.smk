@@ -5,7 +5,6 @@ rule statistics:
     input:
         samples=config["samples"],
         panel=PANEL,
-        alterations="results/cohort/alterations.tsv",
         stores=get_shard_stores(),
         mutations="results/cohort/mutations.tsv",
         structural_variants="results/cohort/structural_variants.tsv",
