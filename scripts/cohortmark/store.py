@@ -143,5 +143,6 @@ def cohort_rows(stores, sheet: pd.DataFrame, columns=None, categorical=(), genes
             key = rank.reindex(ids.cat.categories).to_numpy()[ids.cat.codes.to_numpy()]
         else:
             key = rank.reindex(ids.astype(str)).to_numpy()
-        rows = rows.take(np.argsort(key, kind="stable")).reset_index(drop=True)
+        rows = rows.take(np.argsort(key, kind="stable"))
+        rows.index = pd.RangeIndex(len(rows))  # (reset_index would copy every column again)
     return rows if list(rows.columns) == keep else rows[keep]  # (selecting copies every column)
