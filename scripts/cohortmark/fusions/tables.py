@@ -60,37 +60,10 @@ def _head_text(path: str, size: int = 65536) -> str:
         return ""
 
 
-def _records(path: str, patient: str | None, required: list[str], what: str) -> list[dict]:
-    """The rows of a small tab-separated table as dicts of text cells with ``_line``."""
-    text = read_text(path, patient=patient)
-    lines = text.split("\n")
-    skip = 0
-    while skip < len(lines) and (lines[skip].startswith("##") or not lines[skip].strip()):
-        skip += 1
-    if skip == len(lines):
-        raise InputError(f"{what} has no header line", patient=patient, path=path)
-    header = [c.strip() for c in lines[skip].lstrip("#").split("\t")]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(f"{what} header lacks column(s) {', '.join(missing)}", patient=patient,
-                         path=path, line=skip + 1)
-    rows = []
-    for i, line in enumerate(lines[skip + 1:]):
-        if not line.strip():
-            continue
-        cells = line.split("\t")
-        if len(cells) < len(header):
-            raise InputError(f"row has {len(cells)} fields, the header {len(header)}",
-                             patient=patient, path=path, line=skip + 2 + i)
-        row = dict(zip(header, cells))
-        row["_line"] = skip + 2 + i
-        rows.append(row)
-    return rows
-
-
-def _table(path: str, patient: str | None, required: list[str], what: str) -> pd.DataFrame:
-    """A tab-separated table (``#``-prefixed header allowed, ``##`` comments skipped) as text
-    cells, with ``_line`` the 1-based line of each row."""
+def _rows(path: str, patient: str | None, required: list[str], what: str):
+    """(header, rows) of a small tab-separated table (``#``-prefixed header allowed, ``##``
+    comments and blank lines skipped): each row its cells cut to the header's width, then its
+    1-based line number. A missing required column or a short row is an InputError."""
     text = read_text(path, patient=patient)
     lines = text.split("\n")
     skip = 0
@@ -112,6 +85,19 @@ def _table(path: str, patient: str | None, required: list[str], what: str) -> pd
             raise InputError(f"row has {len(cells)} fields, the header {len(header)}",
                              patient=patient, path=path, line=skip + 2 + i)
         rows.append(cells[:len(header)] + [skip + 2 + i])
+    return header, rows
+
+
+def _records(path: str, patient: str | None, required: list[str], what: str) -> list[dict]:
+    """The rows of a small tab-separated table as dicts of text cells with ``_line``."""
+    header, rows = _rows(path, patient, required, what)
+    return [dict(zip(header + ["_line"], row)) for row in rows]
+
+
+def _table(path: str, patient: str | None, required: list[str], what: str) -> pd.DataFrame:
+    """A tab-separated table (``#``-prefixed header allowed, ``##`` comments skipped) as text
+    cells, with ``_line`` the 1-based line of each row."""
+    header, rows = _rows(path, patient, required, what)
     return pd.DataFrame(rows, columns=header + ["_line"])
 
 

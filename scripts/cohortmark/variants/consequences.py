@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from ..protein import AA3
+
 # Ensembl VEP's consequence ranking, most severe first (ensembl.org/info/genome/variation/
 # prediction/predicted_data.html), with SnpEff-only terms slotted next to their VEP equivalent.
 SO_RANKED = [
@@ -52,13 +54,7 @@ MAF_KNOWN = set(MAF_CLASS) | {
     "Unknown",
 }
 
-_AA3 = {
-    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
-    "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
-    "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
-    "Sec": "U", "Pyl": "O", "Xaa": "X",
-}
-_AA3_RE = re.compile("|".join(_AA3))
+_AA3_RE = re.compile("|".join(AA3))
 
 
 def term_rank(term: str) -> int:
@@ -86,5 +82,5 @@ def short_protein(hgvsp: str) -> str:
         return ""
     if ":" in p:
         p = p.split(":", 1)[1]
-    p = _AA3_RE.sub(lambda m: _AA3[m.group(0)], p)
+    p = _AA3_RE.sub(lambda m: AA3[m.group(0)], p)
     return p if p.startswith("p.") else "p." + p
