@@ -40,24 +40,34 @@ class Line:
                 + self.per_k_plasma_patients * size["plasma_patients"] / 1000)
 
 
-# Measured need per rule (peak MB, wall seconds). A rule not listed (a new figure) is charged
-# as COHORT_STEP. Fitted by bench/bench_workflow.py --fit (see README "Performance").
-COHORT_STEP = (Line(250, 0.9), Line(20, 0.05))
+# Measured need per rule (peak MB, wall seconds): the lines bench/calibrate_resources.py
+# fitted to `make bench` at 1,000 and 100,000 patients (bench/jobs.tsv; README
+# "Performance"), times rounded up. A rule not listed is charged as COHORT_STEP, a cohort
+# step's largest line (the heatmap's); eligibility (not in that benchmark: its registry has
+# no rules) likewise; cohort_tables as cohort_alterations, of whose work it was a part when
+# measured.
+COHORT_STEP = (Line(285, 0.77), Line(5, 0.0075))
 MEASURED: dict[str, tuple[Line, Line]] = {
-    "cohort_alterations": (Line(130, 0.85), Line(10, 0.05)),
-    "cohort_tables": COHORT_STEP,
+    "cohort_alterations": (Line(115, 0.74), Line(5, 0.004)),
+    "cohort_tables": (Line(115, 0.74), Line(5, 0.004)),
     "eligibility": COHORT_STEP,
-    "statistics": (Line(190, 0.56), Line(15, 0.05)),
-    "export": (Line(90, 0.68), Line(10, 0.06)),
-    "report": (Line(225, 0.30), Line(15, 0.05)),
-    "figure_biomarker_heatmap": (Line(300, 0.85), Line(15, 0.05)),
-    "ctdna": (Line(180, 0.0, 10.0), Line(15, 0.0, 15.0)),
-    "ctdna_check": (Line(100), Line(5)),
-    "ctdna_figures": (Line(250, 0.0, 0.0, 120.0), Line(20, 0.0, 0.0, 600.0)),
+    "statistics": (Line(185, 0.26), Line(5, 0.0045)),
+    "export": (Line(85, 0.75), Line(5, 0.0085)),
+    "report": (Line(220, 0.38), Line(5, 0.0035)),
+    "figure_biomarker_heatmap": COHORT_STEP,
+    "figure_forest": (Line(165), Line(5)),
+    "figure_interactions": (Line(175), Line(5)),
+    "figure_km_os": (Line(195, 0.094), Line(5, 0.001)),
+    "figure_km_pfs": (Line(195, 0.094), Line(5, 0.001)),
+    "figure_swimmer": (Line(165, 0.13), Line(5, 0.001)),
+    "figure_waterfall": (Line(145, 0.12), Line(5, 0.0025)),
+    "ctdna": (Line(180, 0.0, 10.5), Line(5, 0.0, 6.4)),
+    "ctdna_check": (Line(85), Line(5)),
+    "ctdna_figures": (Line(240, 0.0, 0.0, 48.5), Line(5, 0.0, 0.0, 45.0)),
 }
 # ingest_shard: per patient of the shard, and per MB of files read in full
-INGEST_MB = (150.0, 0.05, 3.0)  # base MB, MB per patient, MB per MB of the largest such file
-INGEST_SECONDS = (30.0, 0.12, 0.25)  # base s, s per patient, s per MB read in full
+INGEST_MB = (130.0, 0.059, 3.0)  # base MB, MB per patient, MB per MB of the largest such file
+INGEST_SECONDS = (30.0, 0.036, 0.25)  # base s, s per patient, s per MB read in full
 
 
 def _round_up(value: float, step: int) -> int:
