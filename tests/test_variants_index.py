@@ -103,6 +103,17 @@ def _read_both(path: Path, tmp: Path):
     return out
 
 
+def _assert_same_tables(first, second, tmp: Path) -> None:
+    """Two (reading, gene rows) results written the way ingest writes them: byte-identical."""
+    (res_a, genes_a), (res_b, genes_b) = first, second
+    for name, a, b, cols in (("variants", res_a.variants, res_b.variants,
+                              schema.VARIANT_COLUMNS),
+                             ("genes", genes_a, genes_b, schema.GENE_MUT_COLUMNS)):
+        write_tsv(a, tmp / f"{name}.a.tsv", cols)
+        write_tsv(b, tmp / f"{name}.b.tsv", cols)
+        assert (tmp / f"{name}.a.tsv").read_bytes() == (tmp / f"{name}.b.tsv").read_bytes(), name
+
+
 @pytest.mark.parametrize("path", every_vcf(), ids=lambda p: str(p.relative_to(DATA.parents[1])))
 def test_same_tables_through_the_index_or_in_full(path, tmp_path):
     both = _read_both(path, tmp_path)
@@ -110,14 +121,7 @@ def test_same_tables_through_the_index_or_in_full(path, tmp_path):
         pytest.skip("not readable (a bad-corpus file) or not indexable")
     (indexed, genes_i), (full, genes_f) = both
     assert indexed.mode == "index" and full.mode == "full" and indexed.notes == []
-    # written the way ingest writes them: byte-identical tables
-    for name, a, b, cols in (("variants", indexed.variants, full.variants,
-                              schema.VARIANT_COLUMNS),
-                             ("genes", genes_i, genes_f, schema.GENE_MUT_COLUMNS)):
-        write_tsv(a, tmp_path / f"{name}.index.tsv", cols)
-        write_tsv(b, tmp_path / f"{name}.full.tsv", cols)
-        assert (tmp_path / f"{name}.index.tsv").read_bytes() == \
-            (tmp_path / f"{name}.full.tsv").read_bytes(), name
+    _assert_same_tables((indexed, genes_i), (full, genes_f), tmp_path)
 
 
 @pytest.mark.parametrize("path", every_vcf()[::4], ids=lambda p: str(p.relative_to(DATA.parents[1])))
@@ -136,13 +140,7 @@ def test_a_small_file_read_in_one_pass_gives_the_indexed_tables(path, tmp_path, 
     (one_pass, genes_o), _ = again
     assert one_pass.mode == "full" and one_pass.notes == []
     assert one_pass.genes_read == indexed.genes_read
-    for name, a, b, cols in (("variants", indexed.variants, one_pass.variants,
-                              schema.VARIANT_COLUMNS),
-                             ("genes", genes_i, genes_o, schema.GENE_MUT_COLUMNS)):
-        write_tsv(a, tmp_path / f"{name}.index.tsv", cols)
-        write_tsv(b, tmp_path / f"{name}.pass.tsv", cols)
-        assert (tmp_path / f"{name}.index.tsv").read_bytes() == \
-            (tmp_path / f"{name}.pass.tsv").read_bytes(), name
+    _assert_same_tables((indexed, genes_i), (one_pass, genes_o), tmp_path)
 
 
 def test_the_corpus_covers_every_vcf_under_tests_data():
