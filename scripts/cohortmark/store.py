@@ -143,6 +143,9 @@ def cohort_rows(stores, sheet: pd.DataFrame, columns=None, categorical=(), genes
             key = rank.reindex(ids.cat.categories).to_numpy()[ids.cat.codes.to_numpy()]
         else:
             key = rank.reindex(ids.astype(str)).to_numpy()
+        if np.isnan(key).any():  # a store of another sheet: never sort it in silently
+            stray = rows["patient_id"][np.isnan(key)].iloc[0]
+            raise AssertionError(f"cohort store holds patient {stray}, who is not in the sheet")
         rows = rows.take(np.argsort(key, kind="stable"))
         rows.index = pd.RangeIndex(len(rows))  # (reset_index would copy every column again)
     return rows if list(rows.columns) == keep else rows[keep]  # (selecting copies every column)
