@@ -780,3 +780,44 @@ def test_germline_variants_are_not_exported_as_somatic_mutations():
     assert list(table["HGVSp_Short"]) == ["p.R175H"]
     assert notes == ["1 germline variant(s) (present in the matched normal) are not exported: "
                      "the MAF and the study's mutations are somatic"]
+
+
+# --- whole columns at once: the same text as value by value -----------------------------------
+def _columns():
+    """Columns of every kind a sheet or patients.tsv gives, with the awkward values."""
+    nan, inf = float("nan"), float("inf")
+    return {
+        "float": pd.Series([1.0, nan, -0.0, 1e-20, 2.5, 123456789.125, inf]),
+        "float_missing": pd.Series([nan] * 7),
+        "float_inf": pd.Series([1.0, inf, nan, 2.0, 3.0, 4.0, 5.0]),
+        "int": pd.Series([0, 1, 2, -3, 10**12, 5, 6]),
+        "bool": pd.Series([True, False, True, True, False, False, True]),
+        "object": pd.Series(["a  b", None, " x ", "NA", 3.5, True, "t\tu"], dtype=object),
+        "text": pd.Series(["BRCA1", "  spaced  out ", "", "na", "[Not Available]", "q", "z"]),
+        "bool_text": pd.Series(["true", "FALSE", None, "True", "false", "true", "na"]),
+        "nullable_int": pd.Series([1, None, 3, 4, 5, 6, 7], dtype="Int64"),
+        "nullable_bool": pd.Series([True, None, False, True, True, False, True],
+                                   dtype="boolean"),
+        "events": pd.Series([1.0, 0.0, nan, 1.0, 0.0, 2.0, 1.0]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_columns()))
+def test_column_text_is_the_value_by_value_text(name):
+    from cohortmark.export import clinical as cl
+    from cohortmark.export import maftools as mt
+
+    col = _columns()[name]
+    values = col.tolist()
+    n = len(col)
+    assert mt.cells(col) == [mt._cell(v) for v in values]
+    if name not in ("object", "text", "bool_text"):  # _num/_status take numbers or missing
+        assert cl.nums(col, n) == [cl._num(v) for v in values]
+        assert cl.statuses(col, n, "0:NO", "1:YES") == [cl._status(v, "0:NO", "1:YES")
+                                                        for v in values]
+    assert cl.bools(col, n) == [cl._bool(v) for v in values]
+    assert cl.bools(col, n, missing=True) == [cl._bool(True if cl._missing(v) else v)
+                                              for v in values]
+    assert cl.infer(col) == cl.infer(values)
+    assert cl.clean_column(values) == [cl._clean(v) for v in values]
+    assert cl.nums(None, 3) == ["NA"] * 3 and cl.bools(None, 2, missing=True) == ["TRUE"] * 2

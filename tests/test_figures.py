@@ -397,3 +397,31 @@ def test_an_assay_the_run_never_used_does_not_shrink_the_assessed(trial):
     freq = gene_frequencies(alt).set_index("gene")
     # TP53: P08 mutated; P10 has no variant file -> 1 of 10 assessed
     assert (freq.loc["TP53", "n_altered"], freq.loc["TP53", "n_assessed"]) == (1, 10)
+
+
+def test_registry_size_bars_are_one_step_outline_per_colour():
+    """Touching bars (registry size) are drawn as a filled step outline per colour: each
+    patient's bar keeps its bottom, height and colour, gaps stay empty."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from cohortmark.figures.heatmap import _bars
+    from matplotlib.patches import StepPatch
+
+    x = np.array([0, 1, 2, 3, 5, 6])  # no patient bar at 4
+    h = np.array([2.0, -1.0, 0.0, 3.0, 1.5, np.nan])
+    b = np.array([0.0, 0.0, 1.0, 1.0, 2.0, 0.0])
+    colours = ["red", "blue", "red", "red", "blue", "red"]
+    fig, ax = plt.subplots()
+    _bars(ax, x, h, colours, raster=True, width=1.0, bottom=b)
+    patches = {p.get_facecolor(): p for p in ax.get_children() if isinstance(p, StepPatch)}
+    assert len(patches) == 2 and all(p.get_rasterized() for p in patches.values())
+    from matplotlib.colors import to_rgba
+
+    for colour, expect in (("red", [2.0, 0, 0, 3.0, 0, 0, 0]),
+                           ("blue", [0, -1.0, 0, 0, 0, 1.5, 0])):
+        values, edges, baseline = patches[to_rgba(colour)].get_data()
+        assert edges.tolist() == list(range(8))
+        assert (values - baseline).tolist() == expect
+        bars = np.array(expect) != 0
+        assert baseline[bars].tolist() == [b[list(x).index(i)] for i in np.flatnonzero(bars)]
+    plt.close(fig)

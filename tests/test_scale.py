@@ -103,7 +103,7 @@ def test_ctdna_figures_step_redraws_only_changed_patients(tmp_path, monkeypatch)
     out = tmp_path / "out" / "ctdna"
     first = {p.name: p.read_bytes() for p in out.iterdir()}
     # the figure of the step is the one drawn from the whole tables
-    samples = steps.load_samples(tmp_path / "samples.tsv", check_files=False)
+    samples = sheets.load_samples(tmp_path / "samples.tsv", check_files=False)
     real(traj, "P2", tmp_path / "whole", samples, response, {})
     assert (tmp_path / "whole.svg").read_bytes() == first["ctdna_P2.svg"]
     # a rerun links every figure from the cache; a changed clinical value redraws its patient

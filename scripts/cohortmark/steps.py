@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import parsed, schema
 from .errors import InputError
-from .genome import load_panel
-from .sheets import load_samples
 from .tsv import read_tsv, write_tsv
 
 
@@ -30,6 +28,9 @@ def run(step, smk) -> None:
     """
     import traceback
 
+    if type(smk).__module__.split(".")[0] == "snakemake":  # a job of a run (not a test's)
+        # the sheet and panel parsed once per run, beside the rules' outputs (workdir)
+        parsed.enable(Path("results") / "cache" / "parsed")
     log_path = Path(smk.log[0]) if len(smk.log) else None
     if log_path:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,12 +120,12 @@ def ingest_shard(smk, log) -> None:
     )
 
     shard, shards = int(smk.wildcards.shard), int(smk.params.shards)
-    sheet = load_samples(smk.params.samples, check_files=False)
+    sheet = parsed.samples(smk.params.samples)
     records = [r for r in ingest_records(sheet) if shard_of(r["patient_id"], shards) == shard]
     if shard_fingerprint(records) != smk.params.fingerprint:
         log("note: the sheet or a patient file changed after this run was planned; this shard "
             "reflects the files as they are now, and the next run will check it again")
-    panel = load_panel(smk.input.panel, smk.params.build)
+    panel = parsed.panel(smk.input.panel, smk.params.build)
     _log_maf_renamings(records, set(panel["gene"]), log)
     name = f"shard_{shard}_of_{shards}"
     memo = Path(smk.params.cache) / "sha256" / f"{name}.json"
@@ -154,8 +155,8 @@ def cohort_alterations(smk, log) -> None:
     """Rule cohort_alterations: the shards' gene rows -> results/cohort/alterations.tsv."""
     from .cohort import alteration_columns, write_alterations
 
-    sheet = load_samples(smk.input.samples, check_files=False)
-    panel = load_panel(smk.input.panel, smk.params.build)
+    sheet = parsed.samples(smk.input.samples)
+    panel = parsed.panel(smk.input.panel, smk.params.build)
     n_rows = write_alterations(list(smk.input.alterations), sheet, panel,
                                smk.output.alterations, alteration_columns(sheet))
     log(f"cohort: {len(sheet)} patients x {len(panel)} genes ({n_rows} rows)")
@@ -168,7 +169,7 @@ def cohort_tables(smk, log) -> None:
     cohort's mutations.tsv, structural_variants.tsv and patients.tsv (in sheet order)."""
     from .cohort import assemble_mutations, assemble_patients, assemble_structural_variants
 
-    sheet = load_samples(smk.input.samples, check_files=False)
+    sheet = parsed.samples(smk.input.samples)
     mutations = assemble_mutations([read_tsv(p) for p in smk.input.mutations], sheet)
     patients = assemble_patients([read_tsv(p) for p in smk.input.patients], sheet)
     calls = assemble_structural_variants(
@@ -209,14 +210,14 @@ def statistics(smk, log) -> None:
     from .stats import associations, interactions, outcomes
 
     config = _config(smk, "settings")
-    sheet = load_samples(smk.input.samples, check_files=False)
+    sheet = parsed.samples(smk.input.samples)
     alterations = _cohort_rows(smk, sheet)
     sheet, alterations, _ = _population(smk.params.population, sheet, alterations, log,
                                         _rule_tables(smk) if smk.params.population else None)
     write_tsv(outcomes(sheet, config), smk.output.outcomes, schema.OUTCOME_COLUMNS)
     write_tsv(associations(alterations, sheet, config), smk.output.associations,
               schema.ASSOCIATION_COLUMNS)
-    panel = load_panel(smk.input.panel, smk.params.build)  # gene coordinates: co-located pairs
+    panel = parsed.panel(smk.input.panel, smk.params.build)  # gene coordinates: co-located pairs
     write_tsv(interactions(alterations, config, coordinates=panel), smk.output.interactions,
               schema.INTERACTION_COLUMNS)
 
@@ -264,7 +265,7 @@ def eligibility(smk, log) -> None:
     (trial_summary.tsv) and the per-patient matches (trial_matches.tsv)."""
     from .cohorts import check_config, evaluate, trial_matches, trial_summary
 
-    sheet = load_samples(smk.input.samples, check_files=False)
+    sheet = parsed.samples(smk.input.samples)
     stores = getattr(smk.input, "stores", None)
     if stores:  # the genes of the cohort table, without reading its rows
         from .store import store_values
@@ -300,11 +301,11 @@ def ctdna(smk, log) -> None:
     from . import ctdna as ct
     from .sheets import load_plasma
 
-    sheet = load_samples(smk.input.samples, check_files=False)
+    sheet = parsed.samples(smk.input.samples)
     plasma = load_plasma(smk.input.plasma, sheet["patient_id"], check_files=True)
     build = smk.params.build
     config = _config(smk, "settings")
-    panel = load_panel(smk.input.panel, build)
+    panel = parsed.panel(smk.input.panel, build)
     failures: list[dict] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ct.CtdnaWarning)
@@ -371,7 +372,7 @@ def ctdna_figures_step(smk, log) -> None:
     from .sheets import load_plasma
     from .tsv import rows_by_first_field, tsv_rows
 
-    sheet = load_samples(smk.input.samples, check_files=False)
+    sheet = parsed.samples(smk.input.samples)
     config = dict(smk.params.settings)  # the registry's settings of ctdna_vaf
     traj = read_tsv(smk.input.trajectories)
     response = read_tsv(smk.input.molecular_response)
@@ -451,8 +452,8 @@ def report(smk, log) -> None:
     """Rule report: the self-contained results/report.html."""
     from .report import provenance, render_report
 
-    sheet = load_samples(smk.input.samples, check_files=False)
-    panel = load_panel(smk.input.panel, smk.params.build)
+    sheet = parsed.samples(smk.input.samples)
+    panel = parsed.panel(smk.input.panel, smk.params.build)
     names = ["alterations", "patients", "outcomes", "associations", "interactions",
              "eligibility", "trajectories", "molecular_response", "emergent", "ctdna_failures",
              "structural_variants", "trial_summary", "trial_matches"]
@@ -504,7 +505,7 @@ def export(smk, log) -> None:
     maftools clinical data and copy number). What the formats cannot carry goes to the log."""
     from .export import export_cohort, write_export
 
-    sheet = load_samples(smk.input.samples, check_files=False)
+    sheet = parsed.samples(smk.input.samples)
     sv_path = getattr(smk.input, "structural_variants", None)
     alterations = _cohort_rows(smk, sheet, sheet_order=True)
     result = export_cohort(alterations, read_tsv(smk.input.mutations), sheet,

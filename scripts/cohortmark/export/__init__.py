@@ -52,7 +52,7 @@ def export_cohort(alterations: pd.DataFrame, mutations: pd.DataFrame, sheet: pd.
     maf = study.files.get("data_mutations.txt")
     if maf is None:
         maf = maf_text(pd.DataFrame(columns=schema.MAF_COLUMNS))
-    return Export(study, maf, tsv_text(clinical_table(sheet, alterations, patients)),
+    return Export(study, maf, tsv_text(clinical_table(sheet, alterations, patients), text=True),
                   tsv_text(cn_table(alterations)), list(study.notes))
 
 

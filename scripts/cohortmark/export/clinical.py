@@ -22,6 +22,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -97,6 +98,50 @@ def _status(v, no_event: str, event: str) -> str:
     return event if float(v) == 1 else no_event
 
 
+# Whole columns at once (registry sheets have 100,000 rows x dozens of columns): a numeric or
+# boolean column takes a vectorised path; anything else goes value by value through the
+# functions above, so both paths write the same text.
+
+def _floats(values) -> np.ndarray | None:
+    """A numeric column as floats (NaN = missing), or None when it is not numeric."""
+    if (isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype)
+            and values.dtype.kind in "fiu"):
+        return values.to_numpy(dtype=float)
+    return None
+
+
+def nums(values, n: int) -> list[str]:
+    """``_num`` of every value (None: a column the sheet does not have)."""
+    if values is None:
+        return ["NA"] * n
+    arr = _floats(values)
+    if arr is None:
+        return [_num(v) for v in values]
+    return ["NA" if v != v else f"{v:.10g}" for v in arr.tolist()]
+
+
+def statuses(values, n: int, no_event: str, event: str) -> list[str]:
+    """``_status`` of every value."""
+    if values is None:
+        return ["NA"] * n
+    arr = _floats(values)
+    if arr is None:
+        return [_status(v, no_event, event) for v in values]
+    return ["NA" if v != v else (event if v == 1 else no_event) for v in arr.tolist()]
+
+
+def bools(values, n: int, missing: bool | None = None) -> list[str]:
+    """``_bool`` of every value; ``missing`` (when given) stands for a missing value."""
+    if values is None:
+        return ["NA" if missing is None else ("TRUE" if missing else "FALSE")] * n
+    if isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype) \
+            and values.dtype == bool:
+        return np.where(values.to_numpy(), "TRUE", "FALSE").tolist()
+    if missing is None:
+        return [_bool(v) for v in values]
+    return [_bool(missing if _missing(v) else v) for v in values]
+
+
 def attribute_name(column: str) -> str:
     """A sheet column name as a cBioPortal attribute name: upper case, [A-Z0-9_] only (with
     ``SHEET_`` in front of a name without a letter, which the validator would not call upper
@@ -108,6 +153,13 @@ def attribute_name(column: str) -> str:
 def infer(values: list) -> tuple[str, list[str]]:
     """(datatype, text values) of a free-text column: NUMBER when every known value is a
     finite number, BOOLEAN when every one is true/false, else STRING."""
+    arr = _floats(values)
+    if arr is not None and values.dtype.kind == "f":
+        known_mask = ~np.isnan(arr)
+        if not known_mask.any():
+            return "STRING", ["NA"] * len(arr)
+        if np.isfinite(arr[known_mask]).all():
+            return "NUMBER", ["NA" if v != v else str(v) for v in arr.tolist()]
     known = [str(v).strip() for v in values if not _missing(v)]
 
     def number(text: str) -> bool:
@@ -157,36 +209,37 @@ def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = Non
     n = len(sheet)
 
     def col(c):
-        return list(sheet[c]) if c in sheet.columns else [None] * n
+        return sheet[c] if c in sheet.columns else None
 
     out.patient += [
         Attribute("OS_MONTHS", "Overall Survival (Months)",
                   "Overall survival in months (sheet os_months)", "NUMBER",
-                  [_num(v) for v in col("os_months")]),
+                  nums(col("os_months"), n)),
         Attribute("OS_STATUS", "Overall Survival Status",
                   "Overall survival status: 1:DECEASED = death, 0:LIVING = censored "
                   "(sheet os_event)", "STRING",
-                  [_status(v, "0:LIVING", "1:DECEASED") for v in col("os_event")]),
+                  statuses(col("os_event"), n, "0:LIVING", "1:DECEASED")),
         Attribute("PFS_MONTHS", "Progression Free Survival (Months)",
                   "Progression-free survival in months (sheet pfs_months)", "NUMBER",
-                  [_num(v) for v in col("pfs_months")]),
+                  nums(col("pfs_months"), n)),
         Attribute("PFS_STATUS", "Progression Free Status",
                   "Progression-free survival status: 1:PROGRESSION = progression or death, "
                   "0:CENSORED (sheet pfs_event)", "STRING",
-                  [_status(v, "0:CENSORED", "1:PROGRESSION") for v in col("pfs_event")]),
+                  statuses(col("pfs_event"), n, "0:CENSORED", "1:PROGRESSION")),
         Attribute("BEST_RESPONSE", "Best Overall Response",
                   "RECIST 1.1 best overall response: CR, PR, SD, PD or NE", "STRING",
+                  ["NA"] * n if col("best_response") is None else
                   ["NA" if _missing(v) else str(v) for v in col("best_response")]),
         Attribute("BEST_PCT_CHANGE", "Best % Change of Target Lesions",
                   "Best percent change of the sum of target lesions from baseline "
-                  "(negative = shrinkage)", "NUMBER", [_num(v) for v in col("best_pct_change")]),
+                  "(negative = shrinkage)", "NUMBER", nums(col("best_pct_change"), n)),
         Attribute("TREATMENT_MONTHS", "Time on Treatment (Months)", "Time on treatment in months",
-                  "NUMBER", [_num(v) for v in col("treatment_months")]),
+                  "NUMBER", nums(col("treatment_months"), n)),
         Attribute("ON_TREATMENT", "On Treatment", "Still on treatment at the data cut-off",
-                  "BOOLEAN", [_bool(v) for v in col("on_treatment")]),
+                  "BOOLEAN", bools(col("on_treatment"), n)),
         Attribute("EVALUABLE", "Evaluable", "Evaluable for response (FALSE: kept in every "
                   "table, out of response statistics)", "BOOLEAN",
-                  [_bool(True if _missing(v) else v) for v in col("evaluable")]),
+                  bools(col("evaluable"), n, missing=True)),
     ]
     purity, ploidy = col("purity"), col("ploidy")
     extra_sample: list[Attribute] = []
@@ -195,7 +248,7 @@ def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = Non
         ids = list(sheet["patient_id"])
         rows = aligned_rows(by_id, ids)
         for c in by_id.columns:
-            values = (rows[c].tolist() if rows is not None else
+            values = (rows[c] if rows is not None else
                       [by_id[c].get(pid) if pid in by_id.index else None for pid in ids])
             if c == "purity":
                 purity = values
@@ -207,9 +260,9 @@ def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = Non
                                               datatype, text))
     out.sample += [
         Attribute("PURITY", "Tumour Purity", "Tumour purity (0-1) used for copy number", "NUMBER",
-                  [_num(v) for v in purity]),
+                  nums(purity, n)),
         Attribute("PLOIDY", "Tumour Ploidy", "Tumour ploidy used for copy number", "NUMBER",
-                  [_num(v) for v in ploidy]),
+                  nums(ploidy, n)),
     ] + extra_sample
 
     known = set(schema.SAMPLE_COLUMNS) | set(LOCATORS) | {"_line", "patient_id"}
@@ -223,7 +276,7 @@ def clinical_attributes(sheet: pd.DataFrame, patients: pd.DataFrame | None = Non
             raise InputError(f"sheet columns {seen[name]!r} and {c!r} both become the cBioPortal "
                              f"attribute {name}; rename one", field=c)
         seen[name] = c
-        datatype, text = infer(list(sheet[c]))
+        datatype, text = infer(sheet[c])
         required = PREDEFINED.get(name, (None, None))[1]
         why = None
         if name in taken:
@@ -258,12 +311,21 @@ def clinical_file(ids: list[str], attributes: list[Attribute], *, samples: bool)
     ]
     lines = ["#" + "\t".join(_clean(x) for x in r) for r in rows]
     lines.append("\t".join([n for n, _ in first] + [a.name for a in attributes]))
-    for k, pid in enumerate(ids):
-        lead = [pid, pid] if samples else [pid]
-        lines.append("\t".join(lead + [_clean(a.values[k]) for a in attributes]))
+    lead = [list(ids), list(ids)] if samples else [list(ids)]
+    columns = lead + [clean_column(a.values) for a in attributes]
+    lines += ["\t".join(row) for row in zip(*columns)]
     return "\n".join(lines) + "\n"
 
 
 def _clean(text: str) -> str:
     """No tab or newline may reach a cell."""
     return " ".join(str(text).split()) if any(c in str(text) for c in "\t\r\n") else str(text)
+
+
+def clean_column(values: list) -> list[str]:
+    """``_clean`` of every value: the column as it is when no value holds a tab or newline."""
+    text = [v if type(v) is str else str(v) for v in values]
+    joined = "".join(text)
+    if "\t" in joined or "\r" in joined or "\n" in joined:
+        return [_clean(v) for v in text]
+    return text

@@ -38,19 +38,35 @@ def _cell(v) -> str:
     return " ".join(str(v).split())
 
 
+def cells(values: pd.Series) -> list[str]:
+    """``_cell`` of every value of a column, a numeric or boolean column at once (a registry
+    sheet has 100,000 rows x dozens of columns)."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"  # not pd.NA types
+    if kind == "b":
+        return np.where(values.to_numpy(), "TRUE", "FALSE").tolist()
+    if kind == "f":
+        return ["" if v != v else f"{v:.10g}" for v in values.tolist()]
+    if kind in "iu":
+        return [str(v) for v in values.tolist()]
+    items = values.tolist()
+    if all(type(v) is str for v in items):
+        return [" ".join(v.split()) for v in items]
+    return [_cell(v) for v in items]
+
+
 def clinical_table(sheet: pd.DataFrame, alterations: pd.DataFrame,
                    patients: pd.DataFrame | None = None) -> pd.DataFrame:
     """maftools clinicalData: one row per sheet patient (sheet order), cells as text."""
     keep = [c for c in sheet.columns if c not in LOCATORS and c != "_line"]
     out = pd.DataFrame({"Tumor_Sample_Barcode": sheet["patient_id"].astype(str)})
     for c in keep:
-        out[c] = [_cell(v) for v in sheet[c]]
+        out[c] = cells(sheet[c])
     if patients is not None and len(patients):
         by_id = patients.drop_duplicates("patient_id").set_index("patient_id")
         ids = out["Tumor_Sample_Barcode"].tolist()
         rows = aligned_rows(by_id, ids)
         for c in by_id.columns:
-            out[c] = ([_cell(v) for v in rows[c].tolist()] if rows is not None else
+            out[c] = (cells(rows[c]) if rows is not None else
                       [_cell(by_id[c].get(p)) if p in by_id.index else "" for p in ids])
     alt = alterations.assign(patient_id=alterations["patient_id"].astype(str))
     for status, name in (("mut_status", "mutations_profiled"), ("cn_status", "cn_profiled"),
@@ -73,8 +89,10 @@ def cn_table(alterations: pd.DataFrame) -> pd.DataFrame:
                         columns=CN_TABLE_COLUMNS)
 
 
-def tsv_text(df: pd.DataFrame) -> str:
-    """A text table: header and rows, tab-separated, cells already text."""
+def tsv_text(df: pd.DataFrame, *, text: bool = False) -> str:
+    """A text table: header and rows, tab-separated (each cell as ``_cell`` writes it;
+    ``text``: the cells are that text already, as ``clinical_table`` makes them)."""
     lines = ["\t".join(df.columns)]
-    lines += ["\t".join(_cell(v) for v in row) for row in df.itertuples(index=False)]
+    columns = (df[c].tolist() if text else cells(df[c]) for c in df.columns)
+    lines += ["\t".join(row) for row in zip(*columns)]
     return "\n".join(lines) + "\n"

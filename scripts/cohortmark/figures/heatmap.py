@@ -27,7 +27,7 @@ import pandas as pd
 from matplotlib.collections import PatchCollection, PolyCollection
 from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch, Rectangle, StepPatch
 
 from ..schema import MUTATION_CLASSES
 from . import (
@@ -96,10 +96,15 @@ class Frame:
 # small drawing helpers
 
 def _bars(ax, x, heights, colours, *, raster: bool, width: float = 0.9, bottom=None):
-    """Vertical bars as one PolyCollection (fast for thousands; an image at registry size)."""
+    """Vertical bars as one PolyCollection (fast for thousands). Touching bars (``width`` 1,
+    registry size) are drawn as one filled step outline per run of one colour, rasterized: a
+    bar per patient would be 100,000 polygons for a few thousand pixels."""
     x = np.asarray(x, float)
     h = np.nan_to_num(np.asarray(heights, float))
     b = np.zeros_like(h) if bottom is None else np.asarray(bottom, float)
+    if raster and width == 1.0:
+        _step_bars(ax, x, h, b, colours)
+        return
     pad = (1 - width) / 2
     verts = [[(xi + pad, bi), (xi + pad, bi + hi), (xi + 1 - pad, bi + hi), (xi + 1 - pad, bi)]
              for xi, bi, hi in zip(x, b, h) if hi != 0]
@@ -108,6 +113,30 @@ def _bars(ax, x, heights, colours, *, raster: bool, width: float = 0.9, bottom=N
     if verts:
         ax.add_collection(PolyCollection(verts, facecolors=cols, edgecolors="none",
                                          rasterized=raster))
+
+
+def _step_bars(ax, x, h, b, colours):
+    """Bars of width 1 at integer ``x`` as filled steps: one patch per colour, spanning the
+    x range with zero height where another colour's bar (or no bar) is."""
+    if not len(x) or not h.any():
+        return
+    if isinstance(colours, str):
+        colours = [colours] * len(x)
+    colours = np.asarray(colours, dtype=object)
+    xs = x.astype(np.int64)
+    x0 = int(xs.min())
+    edges = np.arange(x0, int(xs.max()) + 2, dtype=float)
+    for colour in dict.fromkeys(colours.tolist()):
+        mine = (colours == colour) & (h != 0)
+        if not mine.any():
+            continue
+        top, base = np.zeros(len(edges) - 1), np.zeros(len(edges) - 1)
+        top[xs[mine] - x0] = b[mine] + h[mine]
+        base[xs[mine] - x0] = b[mine]
+        # add_artist, not stairs/add_patch: those walk the path's 400,000 vertices in Python
+        # to update the data limits, which every caller sets itself
+        ax.add_artist(StepPatch(top, edges, baseline=base, fill=True, facecolor=colour,
+                                edgecolor="none", linewidth=0, rasterized=True))
 
 
 def _quiet(ax):
@@ -257,11 +286,17 @@ def draw_tracks(frame: Frame, top: float, data: HeatmapData, sheet: pd.DataFrame
 
 
 def _cell_image(data: HeatmapData, ymax: float) -> np.ndarray:
-    """RGB image (rows: SUB per unit of y; columns: patients) of the matrix at registry size."""
+    """RGB image (rows: SUB per unit of y; columns: patients) of the matrix at registry size,
+    8 bits per channel (the colours are 8-bit hex colours; matplotlib takes bytes as they
+    are, where a float image of 100,000 columns costs seconds to normalise)."""
     n_rows = int(round(ymax * SUB))
-    img = np.ones((n_rows, len(data.columns), 3))
-    cn_rgb = np.array([to_rgb(CN_COLOURS.get(c, NP_FACE)) for c in CN_CODES])
-    black, orange, grey = to_rgb(MUTATION_COLOUR), to_rgb(FUSION_COLOUR), to_rgb(NP_FACE)
+    img = np.full((n_rows, len(data.columns), 3), 255, dtype=np.uint8)
+
+    def rgb8(colour):
+        return np.round(np.array(to_rgb(colour)) * 255).astype(np.uint8)
+
+    cn_rgb = np.array([rgb8(CN_COLOURS.get(c, NP_FACE)) for c in CN_CODES])
+    black, orange, grey = rgb8(MUTATION_COLOUR), rgb8(FUSION_COLOUR), rgb8(NP_FACE)
     cn_np = CN_CODES.index("NP")
     for j, y in enumerate(data.genes["y"].to_numpy()):
         r0 = int(round(y * SUB))

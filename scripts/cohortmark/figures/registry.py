@@ -266,13 +266,13 @@ def tables_of(figure: Figure, config: dict) -> list[str]:
 
 def load_tables(paths: dict, build: str) -> dict:
     """The tables named in ``paths`` (name -> file), read as the draw functions take them."""
-    from ..genome import load_panel
-    from ..sheets import load_plasma, load_samples
+    from .. import parsed
+    from ..sheets import load_plasma
     from ..tsv import read_tsv
 
     out = {}
     if "sheet" in paths:
-        out["sheet"] = load_samples(paths["sheet"], check_files=False)
+        out["sheet"] = parsed.samples(paths["sheet"])
     stores = paths.get("stores")
     for name, path in paths.items():
         if name == "stores":
@@ -285,7 +285,7 @@ def load_tables(paths: dict, build: str) -> dict:
             out[name] = cohort_rows(stores, out["sheet"], TABLE_COLUMNS.get(name),
                                     sheet_order=True)
         elif name == "panel":
-            out[name] = load_panel(path, build)
+            out[name] = parsed.panel(path, build)
         elif name == "plasma":
             out[name] = (load_plasma(path, out["sheet"]["patient_id"], check_files=False)
                          if path else None)
