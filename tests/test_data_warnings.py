@@ -39,3 +39,28 @@ def test_progression_before_baseline_with_configured_labels(tmp_path):
                               "timepoint 'PD' is on day 5, not after 'pre' on day 10 (line 2); "
                               "progression cannot come before baseline")
     check_plasma_timepoints(plasma, sheet, None, "pd")  # no baseline label: nothing to compare
+
+
+def test_the_first_patient_of_the_sheet_with_progression_before_baseline_is_named(tmp_path):
+    """Interleaved rows, labels in any case and two patients at fault: the one whose rows
+    come first is named."""
+    sheet = tmp_path / "plasma.tsv"
+    sheet.write_text("patient_id\ttimepoint\tday\tvariant_file\n"
+                     "P3\tBaseline\t0\ta.vcf\n"        # P3: fine (progression later)
+                     "P2\tprogression\t30\ta.vcf\n"    # P2 at fault, its rows come second
+                     "P3\tprogression\t50\ta.vcf\n"
+                     "P4\tbaseline\t7\ta.vcf\n"        # P4 at fault too, but after P2
+                     "P4\tprogression\t7\ta.vcf\n"
+                     "P2\tbaseline\t40\ta.vcf\n"
+                     "P2\tC3D1\t60\ta.vcf\n"
+                     "P5\tprogression\t3\ta.vcf\n")  # no baseline: nothing to compare
+    plasma = load_plasma(sheet, ["P2", "P3", "P4", "P5"], check_files=False)
+    with pytest.raises(InputError) as err:
+        check_plasma_timepoints(plasma, sheet, "baseline", "progression")
+    assert str(err.value).startswith(f"patient P2: file {sheet}: line 3: column 'day': plasma "
+                                     "sheet: timepoint 'progression' is on day 30, not after "
+                                     "'baseline' on day 40 (line 7)")
+    fixed = plasma[plasma["patient_id"] != "P2"]
+    with pytest.raises(InputError, match="patient P4: .* line 6: .*day 7, not after"):
+        check_plasma_timepoints(fixed, sheet, "baseline", "progression")
+    check_plasma_timepoints(fixed[fixed["patient_id"] != "P4"], sheet, "baseline", "progression")

@@ -458,10 +458,19 @@ def check_plasma_timepoints(plasma: pd.DataFrame, path, baseline_label: str | No
     if not baseline_label or not progression_label:
         return
     base_l, prog_l = str(baseline_label).lower(), str(progression_label).lower()
-    for pid, rows in plasma.groupby("patient_id", sort=False):
+    # each patient's first sample of each label, compared at once (a registry's plasma sheet
+    # has tens of thousands of rows); the first patient of the sheet with a problem is named
+    labels = plasma["timepoint"].astype(str).str.lower().to_numpy()
+    first = plasma.reset_index(drop=True)
+    base = first[labels == base_l].drop_duplicates("patient_id")
+    prog = first[labels == prog_l].drop_duplicates("patient_id")
+    pairs = base.merge(prog, on="patient_id", suffixes=("_b", "_p"))
+    bad = pairs[(pairs["day_p"] <= pairs["day_b"]).to_numpy(dtype=bool)]
+    if len(bad):
+        order = {pid: k for k, pid in enumerate(dict.fromkeys(plasma["patient_id"]))}
+        pid = min(bad["patient_id"], key=order.__getitem__)
+        rows = first[first["patient_id"] == pid]
         labels = [str(t).lower() for t in rows["timepoint"]]
-        if base_l not in labels or prog_l not in labels:
-            continue
         b = rows.iloc[labels.index(base_l)]
         p = rows.iloc[labels.index(prog_l)]
         if p["day"] <= b["day"]:

@@ -385,21 +385,30 @@ def ctdna_figures_step(smk, log) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     # What each patient's figure draws, as text rows grouped by patient (one pass per table:
     # a registry has 10,000 plasma patients, and a rerun must not filter tables per patient).
+    # Only the plasma patients' sheet rows (a registry sheet has ten times as many), and a
+    # patient's own tables taken only for the figures to draw (positions, not a groupby).
+    plasma_ids = traj["patient_id"].drop_duplicates()
+    sheet = sheet[sheet["patient_id"].isin(set(plasma_ids))]
     clinical = sheet.drop(columns=["_line"], errors="ignore")
     text = {name: rows_by_first_field(tsv_rows(table)) for name, table in
             (("trajectory", traj), ("response", response), ("clinical", clinical))}
-    by_patient = {name: dict(tuple(table.groupby("patient_id", sort=False)))
-                  for name, table in (("traj", traj), ("response", response))}
-    sheet_rows = dict(tuple(sheet.groupby("patient_id", sort=False)))
+    rows_of = {name: table.groupby("patient_id", sort=False).indices
+               for name, table in (("traj", traj), ("response", response), ("sheet", sheet))}
+
+    def own(name, table, pid):
+        at = rows_of[name].get(pid)
+        return table.iloc[at] if at is not None else None
+
     code, prefixes, todo = code_fingerprint(), {}, []
-    for pid in traj["patient_id"].drop_duplicates():
+    for pid in plasma_ids:
         payload = {"code": code, "config": config, "columns": [list(traj.columns),
                    list(response.columns), list(clinical.columns)],
                    **{name: rows.get(pid, []) for name, rows in text.items()}}
         prefix = prefixes[pid] = cache / digest(payload)
         if not (prefix.with_suffix(".svg").exists() and prefix.with_suffix(".png").exists()):
-            todo.append((by_patient["traj"][pid], pid, prefix, sheet_rows.get(pid),
-                         by_patient["response"].get(pid, response.iloc[:0]), config))
+            mine = own("response", response, pid)
+            todo.append((own("traj", traj, pid), pid, prefix, own("sheet", sheet, pid),
+                         mine if mine is not None else response.iloc[:0], config))
     workers = min(int(getattr(smk, "threads", 1) or 1), len(todo))
     if workers > 1:  # from scratch a registry has thousands to draw (~0.3 s each)
         from concurrent.futures import ProcessPoolExecutor
