@@ -23,6 +23,7 @@ rule cohort_alterations:
         code=CODE,
         files=fingerprints(config["samples"], PANEL),
         build=BUILD,
+    priority: PRIORITY["cohort_alterations"]
     script:
         "../../scripts/cohort_alterations.py"
 
@@ -54,6 +55,7 @@ rule cohort_tables:
     params:
         code=CODE,
         files=fingerprints(config["samples"]),
+    priority: PRIORITY["cohort_tables"]
     script:
         "../../scripts/cohort_tables.py"
 
@@ -89,5 +91,6 @@ rule eligibility:
         code=CODE,
         files=fingerprints(config["samples"]),
         settings=eligibility_settings(),
+    priority: PRIORITY["eligibility"]
     script:
         "../../scripts/eligibility.py"

@@ -92,6 +92,28 @@ def fingerprints(*paths):
     return {str(p): stat_fingerprint(p) for p in paths if p}
 
 
+# --- scheduling: which ready job a core takes first ------------------------------------------
+# When new patients arrive, a run is a chain - shards, cohort tables, statistics (and ctDNA),
+# figures, report - with leaves beside it (export, the trial tables, single figures). With
+# two cores a leaf that starts first delays the chain by its whole length, so the chain goes
+# first and the export, which nothing waits for, last. Priorities order work; they change no
+# result and rerun nothing.
+PRIORITY = {
+    "ingest_shard": 100,
+    "cohort_tables": 90,
+    "statistics": 80,
+    "ctdna": 80,
+    "cohort_alterations": 70,
+    "eligibility": 70,
+    "ctdna_figures": 60,
+    "figure_biomarker_heatmap": 60,
+    "figure": 50,
+    "report": 50,
+    "ctdna_check": 10,
+    "export": 0,
+}
+
+
 # --- shards -----------------------------------------------------------------------------------
 N_SHARDS = config["ingest"]["shards"]
 SHARD_OF = {pid: shard_of(pid, N_SHARDS) for pid in SAMPLES["patient_id"]}

@@ -32,6 +32,7 @@ rule ctdna:
         settings=settings("ctdna_analysis", "variants", "response"),
         build=BUILD,
         cache="results/cache/ctdna",
+    priority: PRIORITY["ctdna"]
     script:
         "../../scripts/ctdna.py"
 
@@ -54,6 +55,7 @@ rule ctdna_check:
         runtime=runtime("ctdna_check"),
     params:
         code=CODE,
+    priority: PRIORITY["ctdna_check"]
     script:
         "../../scripts/ctdna_check.py"
 
@@ -89,5 +91,6 @@ rule ctdna_figures:
             cm_figures.BY_NAME["ctdna_vaf"], config["statistics"]["conf_level"]
         ),
         cache="results/cache/ctdna_figures",
+    priority: PRIORITY["ctdna_figures"]
     script:
         "../../scripts/ctdna_figures.py"

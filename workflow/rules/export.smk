@@ -27,5 +27,6 @@ rule export:
         settings=settings("export"),
         non_alterations=config["variants"]["non_alterations"],
         build=BUILD,
+    priority: PRIORITY["export"]
     script:
         "../../scripts/export.py"

@@ -30,5 +30,6 @@ rule ingest_shard:
         targets=fingerprints(config["tmb"]["targets"]),
         build=BUILD,
         cache="results/cache/ingest",
+    priority: PRIORITY["ingest_shard"]
     script:
         "../../scripts/ingest_shard.py"

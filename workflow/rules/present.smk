@@ -36,6 +36,7 @@ for _fig in FIGURES:
                 *[p for n, p in figure_inputs(_fig).items() if n in ("sheet", "panel")]
             ),
             build=BUILD,
+        priority: PRIORITY.get(f"figure_{_fig.name}", PRIORITY["figure"])
         script:
             "../../scripts/figures.py"
 
@@ -73,5 +74,6 @@ rule report:
         # the report shows every setting of the run (provenance), so it depends on all of them
         config=config,
         build=BUILD,
+    priority: PRIORITY["report"]
     script:
         "../../scripts/report.py"

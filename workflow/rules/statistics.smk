@@ -34,5 +34,6 @@ rule statistics:
         settings=settings("statistics", "response"),
         population=population_settings(),
         build=BUILD,
+    priority: PRIORITY["statistics"]
     script:
         "../../scripts/statistics.py"

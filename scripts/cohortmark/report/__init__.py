@@ -175,10 +175,11 @@ def _names(ids) -> str:
 
 def cohort_summary(sheet: pd.DataFrame, alterations: pd.DataFrame) -> dict:
     """Counts for the cohort section and the patients set aside, with the reason."""
-    per_patient = alterations.assign(
-        cn=(alterations["cn_status"] != "not_profiled").to_numpy(),
-        mut=(alterations["mut_status"] != "not_profiled").to_numpy(),
-    ).groupby("patient_id")[["cn", "mut"]].any()  # vectorised: 100,000 patients
+    per_patient = pd.DataFrame({  # three columns, not a copy of the whole table
+        "patient_id": alterations["patient_id"].to_numpy(),
+        "cn": (alterations["cn_status"] != "not_profiled").to_numpy(),
+        "mut": (alterations["mut_status"] != "not_profiled").to_numpy(),
+    }).groupby("patient_id")[["cn", "mut"]].any()  # vectorised: 100,000 patients
     per_patient = per_patient.reindex(sheet["patient_id"]).fillna(False)
     response = sheet["best_response"].fillna("unknown").value_counts()
     responses = [(r, int(response.get(r, 0))) for r in BEST_RESPONSES + ["unknown"]
@@ -246,12 +247,12 @@ def gene_pages(panel: pd.DataFrame, alterations: pd.DataFrame, associations: pd.
     assoc, _ = gene_associations(associations, "response")
     chosen = select_genes(panel, gene_frequencies(alterations), assoc, max_genes)
     chosen = panel[panel["gene"].isin(set(chosen["gene"]))]
-    by_gene = dict(tuple(alterations.groupby("gene", sort=False)))
+    rows_of = alterations.groupby("gene", sort=False).indices  # the chosen genes' rows only
     by_gene_assoc = ({} if associations is None else
                      dict(tuple(associations.groupby("gene", sort=False))))
     pages = []
     for gene, group in chosen[["gene", "group"]].itertuples(index=False):
-        df = by_gene.get(gene, alterations.head(0))
+        df = alterations.iloc[rows_of[gene]] if gene in rows_of else alterations.head(0)
         cn = df.loc[df["cn_status"] != "not_profiled", "cn_call"].fillna("NEUTRAL")
         counts = [(k, int((cn == k).sum())) for k in ("AMP", "GAIN", "NEUTRAL", "LOSS",
                                                        "HOMDEL")]
