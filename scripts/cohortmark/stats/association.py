@@ -40,7 +40,7 @@ from .exact import (
     wilcox_exact_p,
     wilcox_exact_tied_p,
 )
-from .survival import cox_hr, logrank, logrank_permutation
+from .survival import cox_hr, logrank, logrank_permutation, logrank_scores
 
 BINARY = ["amplification", "deletion", "mutation", "fusion", "any"]  # fusion: when read
 PLAN = [  # (alteration kinds, endpoint, test)
@@ -376,13 +376,18 @@ def _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed, n_altered, n
     small = ((np.minimum(n_altered, n_assessed - n_altered) < cfg["logrank_permutation_below"])
              | (np.minimum(e1, events - e1) < cfg["logrank_permutation_min_expected"]))
     how = np.full(len(genes), "asymptotic (survdiff chi-square, 1 df)", dtype=object)
+    scores = {}  # by the set of patients counted: most genes share theirs
     for i in np.flatnonzero(small & (note == "")):
         sel = mask[:, i]
+        key = np.packbits(sel).tobytes()
+        if key not in scores:
+            scores[key] = logrank_scores(ep["time"][sel], ep["event"][sel])
         res = logrank_permutation(
             ep["time"][sel], ep["event"][sel], grp[sel, i],
             max_enumerate=int(cfg["permutation_max_enumerate"]),
             resamples=int(cfg["permutation_resamples"]),
-            seed=row_seed(int(cfg["permutation_seed"]), genes[i], kind, endpoint))
+            seed=row_seed(int(cfg["permutation_seed"]), genes[i], kind, endpoint),
+            scores=scores[key])
         asym = f"asymptotic p {p[i]:.2g}"
         p[i] = res["p_value"]
         if res["exact"]:
