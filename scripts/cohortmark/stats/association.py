@@ -40,7 +40,7 @@ from .exact import (
     wilcox_exact_p,
     wilcox_exact_tied_p,
 )
-from .survival import cox_hr, logrank, logrank_permutation, logrank_scores
+from .survival import cox_hr, logrank, logrank_permutation, logrank_scores, risk_tables
 
 BINARY = ["amplification", "deletion", "mutation", "fusion", "any"]  # fusion: when read
 PLAN = [  # (alteration kinds, endpoint, test)
@@ -363,10 +363,11 @@ def _mw_how(exact, ties):
                              "correction (a group >= 50)")).astype(object)
 
 
-def _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed, n_altered, note, cfg):
+def _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed, n_altered, note, cfg,
+                  tables=None):
     """p-values and notes of log-rank rows: the survdiff chi-square, or the permutation test
     (exact enumeration or Monte Carlo) where a group is small."""
-    lr = logrank(ep["time"], ep["event"], grp, mask)
+    lr = logrank(ep["time"], ep["event"], grp, mask, tables=tables)
     p = lr["p_value"].copy()
     ok = np.isfinite(p) & (lr["variance"] > 0)
     note = np.where((note == "") & ~ok, "not tested: no event, or no event while both groups "
@@ -402,8 +403,8 @@ def _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed, n_altered, n
     return p, note
 
 
-def _cox_rows(ep, grp, mask, note, level, cfg):
-    cx = cox_hr(ep["time"], ep["event"], grp, mask, conf_level=level)
+def _cox_rows(ep, grp, mask, note, level, cfg, tables=None):
+    cx = cox_hr(ep["time"], ep["event"], grp, mask, conf_level=level, tables=tables)
     ev = np.nan_to_num(ep["event"])[:, None] > 0
     ev_alt = (grp & mask & ev).sum(axis=0)
     ev_un = (mask & ~grp & ev).sum(axis=0)
@@ -432,7 +433,7 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
     ends = _endpoints(sheet, cfg)
     tests = set(cfg["tests"])
     min_survival = max(int(cfg["min_altered"]), int(cfg["min_altered_survival"]))
-    blocks = []
+    blocks, cox_later = [], {}
     for alts, endpoint, test in PLAN:
         if test not in tests:
             continue
@@ -503,11 +504,19 @@ def associations(alterations: pd.DataFrame, sheet: pd.DataFrame, config: dict | 
                                 np.where(np.isnan(r), "not tested: copy number constant",
                                          method))
             elif test == "logrank":
+                # the log-rank test and the Cox model count the same risk tables: count them
+                # once, computing the Cox rows now for their turn in PLAN
+                tables = risk_tables(ep["time"], ep["event"], grp, mask)
+                if "cox" in tests:
+                    cox_later[(kind, endpoint)] = _cox_rows(ep, grp, mask, note, level, cfg,
+                                                            tables)
                 p, note = _logrank_rows(ep, grp, mask, genes, kind, endpoint, n_assessed,
-                                        n_altered, note, cfg)
+                                        n_altered, note, cfg, tables)
+                del tables
                 res.update(p_value=p)
             else:
-                cox, note = _cox_rows(ep, grp, mask, note, level, cfg)
+                cox, note = (cox_later.pop((kind, endpoint)) if (kind, endpoint) in cox_later
+                             else _cox_rows(ep, grp, mask, note, level, cfg))
                 res.update(cox)
             untested = np.char.startswith(note.astype(str), "not ")
             for key in ("effect", "ci_low", "ci_high", "p_value"):

@@ -241,18 +241,25 @@ def _prepare(time, event, group, mask):
     return time, event, group, mask
 
 
-def logrank(time, event, group, mask=None) -> dict:
+def risk_tables(time, event, group, mask=None) -> list:
+    """The risk tables of every column of ``group`` as ``logrank`` and ``cox_hr`` compute
+    them, by column chunk: hand them to both (``tables=``) to count once."""
+    time, event, group, mask = _prepare(time, event, group, mask)
+    return [(cols, _risk_tables(time, event, group[:, cols], mask[:, cols]))
+            for cols in _chunks(len(time), group.shape[1])]
+
+
+def logrank(time, event, group, mask=None, *, tables=None) -> dict:
     """Two-group log-rank test (survdiff, rho = 0) for each column of ``group`` (0/1).
 
     ``mask`` (same shape) marks the patients counted in each column. Returns dict of arrays:
     observed (events in group 1), expected, variance, chisq, p_value (NaN when there is no event).
     """
-    time, event, group, mask = _prepare(time, event, group, mask)
-    k = group.shape[1]
+    tables = risk_tables(time, event, group, mask) if tables is None else tables
+    k = max((cols.stop for cols, _ in tables), default=0)
     out = {key: np.full(k, np.nan) for key in ("observed", "expected", "variance", "chisq",
                                                 "p_value")}
-    for cols in _chunks(len(time), k):
-        n, n1, d, d1 = _risk_tables(time, event, group[:, cols], mask[:, cols])
+    for cols, (n, n1, d, d1) in tables:
         with np.errstate(divide="ignore", invalid="ignore"):
             frac = np.where(n > 0, n1 / n, 0.0)
             var = np.where(n > 1, d * frac * (1 - frac) * (n - d) / (n - 1), 0.0)
@@ -367,21 +374,21 @@ def _efron(beta, n, n1, d, d1, tie_rows):
     return loglik, score, info
 
 
-def cox_hr(time, event, group, mask=None, *, conf_level: float, max_iter: int = 30) -> dict:
+def cox_hr(time, event, group, mask=None, *, conf_level: float, max_iter: int = 30,
+           tables=None) -> dict:
     """Cox model ``Surv(time, event) ~ group`` (binary, Efron ties) for each column.
 
     Returns dict of arrays: coef, se, hr, ci_low, ci_high, p_value (Wald), and ``estimable``
     (False where the likelihood has no finite maximum, e.g. no events in one group, or the
     iteration does not converge - R's coxph then warns of an infinite coefficient).
     """
-    time, event, group, mask = _prepare(time, event, group, mask)
-    k = group.shape[1]
+    tables = risk_tables(time, event, group, mask) if tables is None else tables
+    k = max((cols.stop for cols, _ in tables), default=0)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
     out = {key: np.full(k, np.nan) for key in ("coef", "se", "hr", "ci_low", "ci_high",
                                                 "p_value")}
     out["estimable"] = np.zeros(k, bool)
-    for cols in _chunks(len(time), k):
-        n, n1, d, d1 = _risk_tables(time, event, group[:, cols], mask[:, cols])
+    for cols, (n, n1, d, d1) in tables:
         kc = n.shape[1]
         if n.shape[0] == 0:
             continue
