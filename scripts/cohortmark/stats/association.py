@@ -266,14 +266,36 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
     log2(copy number / ploidy) (``cn_fold`` floored at ``cn_fold_floor``; NaN where the table
     has no ``cn_fold``), and the genes."""
     genes = list(pd.unique(alterations["gene"]))
-    pi = pd.Index(patients).get_indexer(alterations["patient_id"])
-    gi = pd.Index(genes).get_indexer(alterations["gene"])
+
+    # identifiers and states are categoricals in the cohort steps (2.5 million rows at
+    # 5,000 x 500): looked up and compared by category, then spread by code
+    def positions(name, index: pd.Index) -> np.ndarray:
+        values = alterations[name]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            return index.get_indexer(values)
+        per = index.get_indexer(values.cat.categories)
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, per[codes], -1)
+
+    pi = positions("patient_id", pd.Index(patients))
+    gi = positions("gene", pd.Index(genes))
     keep = pi >= 0
     pi, gi = pi[keep], gi[keep]
     shape = (len(patients), len(genes))
 
     def column(name):
         return alterations[name].to_numpy()[keep]
+
+    def is_in(name, allowed) -> np.ndarray:
+        """Rows (kept) whose ``name`` is one of ``allowed`` (a missing value is not)."""
+        values = alterations[name]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            hit = np.array([c in set(allowed) for c in values.cat.categories], dtype=bool)
+            codes = values.cat.codes.to_numpy()
+            out = np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
+        else:
+            out = values.isin(list(allowed)).to_numpy()
+        return out[keep]
 
     def fill(values, default):
         out = np.full(shape, default, dtype=np.asarray(values).dtype)
@@ -286,19 +308,16 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
         return fill(pd.to_numeric(pd.Series(column(name)), errors="coerce").to_numpy(float),
                     np.nan)
 
-    cn_status = column("cn_status")
-    cn_known = fill(cn_status != "not_profiled", False)
-    cn_call = pd.Series(column("cn_call")).fillna("").astype(str).to_numpy()
-    amp = fill(np.isin(cn_call, cfg["amplification_calls"]), False) & cn_known
-    dele = fill(np.isin(cn_call, cfg["deletion_calls"]), False) & cn_known
-    mut_status = column("mut_status")
-    mut_known = fill(mut_status != "not_profiled", False)
-    mut = fill(mut_status == "altered", False) & mut_known
+    cn_known = fill(~is_in("cn_status", ["not_profiled"]), False)
+    amp = fill(is_in("cn_call", cfg["amplification_calls"]), False) & cn_known
+    dele = fill(is_in("cn_call", cfg["deletion_calls"]), False) & cn_known
+    mut_known = fill(~is_in("mut_status", ["not_profiled"]), False)
+    mut = fill(is_in("mut_status", ["altered"]), False) & mut_known
     cn_value = np.where(cn_known, numbers("cn_value"), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         fold = np.where(cn_known, numbers("cn_fold"), np.nan)
         log2_fold = np.log2(np.maximum(fold, float(cfg["cn_fold_floor"])))
-    cn_altered = fill(cn_status == "altered", False)
+    cn_altered = fill(is_in("cn_status", ["altered"]), False)
     any_alt = amp | dele | mut
     kinds = {
         "amplification": (amp, cn_known),
@@ -308,9 +327,8 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
         "copy_number": (cn_altered, cn_known & np.isfinite(cn_value)),
     }
     if "sv_status" in alterations.columns:  # fusions / structural variants were read
-        sv_status = pd.Series(column("sv_status"))
-        sv_known = fill(sv_status.isin(["altered", "wildtype"]).to_numpy(), False)
-        fusion = fill((sv_status == "altered").to_numpy(), False)
+        sv_known = fill(is_in("sv_status", ["altered", "wildtype"]), False)
+        fusion = fill(is_in("sv_status", ["altered"]), False)
         kinds["fusion"] = (fusion, sv_known)
         any_alt = any_alt | fusion
         kinds["any"] = (any_alt, any_alt | (cn_known & mut_known & sv_known))
