@@ -88,9 +88,16 @@ def check_settings(settings: dict) -> None:
 
 def _codes(alterations: pd.DataFrame, genes: list[str], samples: list[str]):
     """Integer codes of every row's gene and patient (panel and sheet order)."""
-    g = pd.Categorical(alterations["gene"].to_numpy(), categories=genes).codes
-    p = pd.Categorical(alterations["patient_id"].to_numpy(), categories=samples).codes
-    return g, p
+    return _codes_in(alterations["gene"], genes), _codes_in(alterations["patient_id"], samples)
+
+
+def _codes_in(values: pd.Series, names: list[str]) -> np.ndarray:
+    """Position of each value in ``names`` (-1: absent); a categorical column by category."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        per = pd.Index(names).get_indexer(values.cat.categories.astype(str))
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, per[np.maximum(codes, 0)], -1)
+    return pd.Categorical(values.to_numpy(), categories=names).codes
 
 
 def _profiled_genes(alterations: pd.DataFrame, mask: pd.Series, genes: list[str],
@@ -157,13 +164,15 @@ def cbioportal_study(alterations: pd.DataFrame, mutations: pd.DataFrame, sheet: 
             raise InputError(f"patient id {s!r} cannot be a cBioPortal sample id (at most "
                              f"{MAX_SAMPLE_ID} letters, digits, . _ -)", patient=s,
                              field="patient_id")
-    alterations = alterations.copy()
-    alterations["patient_id"] = alterations["patient_id"].astype(str)
-    unknown = set(alterations["patient_id"]) - set(samples)
+    ids = alterations["patient_id"]
+    if not (isinstance(ids.dtype, pd.CategoricalDtype)
+            and all(isinstance(c, str) for c in ids.cat.categories)):
+        alterations = alterations.assign(patient_id=ids.astype(str))
+    unknown = set(alterations["patient_id"].unique()) - set(samples)
     if unknown:
         raise InputError(f"alterations.tsv has patients not in the sheet: "
                          f"{', '.join(sorted(unknown)[:5])}", field="patient_id")
-    genes = list(dict.fromkeys(alterations["gene"].astype(str)))
+    genes = list(dict.fromkeys(str(g) for g in pd.unique(alterations["gene"])))
 
     files = study.files
     files["meta_study.txt"] = _meta([
@@ -253,7 +262,8 @@ def cbioportal_study(alterations: pd.DataFrame, mutations: pd.DataFrame, sheet: 
     # gene panels: one per distinct set of profiled genes
     for per_sample in profiles.values():
         for gset in per_sample.values():
-            study.panels.setdefault(gset, panel_id(sid, gset))
+            if gset not in study.panels:  # (5,000 samples share a few sets)
+                study.panels[gset] = panel_id(sid, gset)
     for gset, pid in sorted(study.panels.items(), key=lambda kv: kv[1]):
         files[f"data_gene_panel_{pid}.txt"] = _meta([
             ("stable_id", pid),
