@@ -14,6 +14,7 @@ rule cohort_alterations:
         ),
     log:
         "logs/cohort_alterations.log",
+    priority: PRIORITY["cohort_alterations"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -23,7 +24,6 @@ rule cohort_alterations:
         code=CODE,
         files=fingerprints(config["samples"], PANEL),
         build=BUILD,
-    priority: PRIORITY["cohort_alterations"]
     script:
         "../../scripts/cohort_alterations.py"
 
@@ -47,6 +47,7 @@ rule cohort_tables:
         ),
     log:
         "logs/cohort_tables.log",
+    priority: PRIORITY["cohort_tables"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -55,7 +56,6 @@ rule cohort_tables:
     params:
         code=CODE,
         files=fingerprints(config["samples"]),
-    priority: PRIORITY["cohort_tables"]
     script:
         "../../scripts/cohort_tables.py"
 
@@ -82,6 +82,7 @@ rule eligibility:
         trial_summary="results/cohort/trial_summary.tsv",
     log:
         "logs/eligibility.log",
+    priority: PRIORITY["eligibility"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -91,6 +92,5 @@ rule eligibility:
         code=CODE,
         files=fingerprints(config["samples"]),
         settings=eligibility_settings(),
-    priority: PRIORITY["eligibility"]
     script:
         "../../scripts/eligibility.py"

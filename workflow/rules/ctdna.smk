@@ -20,6 +20,7 @@ rule ctdna:
         failures="results/ctdna/unreadable_samples.tsv",
     log:
         "logs/ctdna.log",
+    priority: PRIORITY["ctdna"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -32,7 +33,6 @@ rule ctdna:
         settings=settings("ctdna_analysis", "variants", "response"),
         build=BUILD,
         cache="results/cache/ctdna",
-    priority: PRIORITY["ctdna"]
     script:
         "../../scripts/ctdna.py"
 
@@ -48,6 +48,7 @@ rule ctdna_check:
         "results/ctdna/all_plasma_samples_read.txt",
     log:
         "logs/ctdna_check.log",
+    priority: PRIORITY["ctdna_check"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -55,7 +56,6 @@ rule ctdna_check:
         runtime=runtime("ctdna_check"),
     params:
         code=CODE,
-    priority: PRIORITY["ctdna_check"]
     script:
         "../../scripts/ctdna_check.py"
 
@@ -76,6 +76,7 @@ rule ctdna_figures:
         patients=directory("results/figures/ctdna"),
     log:
         "logs/ctdna_figures.log",
+    priority: PRIORITY["ctdna_figures"]
     conda:
         "../envs/cohortmark.yaml"
     # per-patient figures are drawn in parallel (thousands from scratch at registry scale)
@@ -91,6 +92,5 @@ rule ctdna_figures:
             cm_figures.BY_NAME["ctdna_vaf"], config["statistics"]["conf_level"]
         ),
         cache="results/cache/ctdna_figures",
-    priority: PRIORITY["ctdna_figures"]
     script:
         "../../scripts/ctdna_figures.py"

@@ -16,6 +16,7 @@ rule export:
         cn="results/export/cohort_cn.tsv",
     log:
         "logs/export.log",
+    priority: PRIORITY["export"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -27,6 +28,5 @@ rule export:
         settings=settings("export"),
         non_alterations=config["variants"]["non_alterations"],
         build=BUILD,
-    priority: PRIORITY["export"]
     script:
         "../../scripts/export.py"

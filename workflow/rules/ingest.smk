@@ -14,6 +14,7 @@ rule ingest_shard:
         "logs/ingest_shard/{shard}.log",
     wildcard_constraints:
         shard=r"\d+",
+    priority: PRIORITY["ingest_shard"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -30,6 +31,5 @@ rule ingest_shard:
         targets=fingerprints(config["tmb"]["targets"]),
         build=BUILD,
         cache="results/cache/ingest",
-    priority: PRIORITY["ingest_shard"]
     script:
         "../../scripts/ingest_shard.py"

@@ -22,6 +22,7 @@ for _fig in FIGURES:
             ),
         log:
             f"logs/figures/{_fig.name}.log",
+        priority: PRIORITY.get(f"figure_{_fig.name}", PRIORITY["figure"])
         conda:
             "../envs/cohortmark.yaml"
         resources:
@@ -36,7 +37,6 @@ for _fig in FIGURES:
                 *[p for n, p in figure_inputs(_fig).items() if n in ("sheet", "panel")]
             ),
             build=BUILD,
-        priority: PRIORITY.get(f"figure_{_fig.name}", PRIORITY["figure"])
         script:
             "../../scripts/figures.py"
 
@@ -63,6 +63,7 @@ rule report:
         "results/report.html",
     log:
         "logs/report.log",
+    priority: PRIORITY["report"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -74,6 +75,5 @@ rule report:
         # the report shows every setting of the run (provenance), so it depends on all of them
         config=config,
         build=BUILD,
-    priority: PRIORITY["report"]
     script:
         "../../scripts/report.py"

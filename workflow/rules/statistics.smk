@@ -23,6 +23,7 @@ rule statistics:
         interactions="results/cohort/interactions.tsv",
     log:
         "logs/statistics.log",
+    priority: PRIORITY["statistics"]
     conda:
         "../envs/cohortmark.yaml"
     resources:
@@ -34,6 +35,5 @@ rule statistics:
         settings=settings("statistics", "response"),
         population=population_settings(),
         build=BUILD,
-    priority: PRIORITY["statistics"]
     script:
         "../../scripts/statistics.py"
