@@ -400,23 +400,21 @@ def test_an_assay_the_run_never_used_does_not_shrink_the_assessed(trial):
 
 
 def test_registry_size_bars_are_one_step_outline_per_colour():
-    """Touching bars (registry size) are drawn as a filled step outline per colour: each
-    patient's bar keeps its bottom, height and colour, gaps stay empty."""
+    """Touching bars (registry size) are drawn as a filled step outline per colour, in one
+    rasterized collection: each patient's bar keeps its bottom, height and colour, gaps stay
+    empty."""
     import matplotlib.pyplot as plt
     import numpy as np
-    from cohortmark.figures.heatmap import _bars
-    from matplotlib.patches import StepPatch
-
-    x = np.array([0, 1, 2, 3, 5, 6])  # no patient bar at 4
-    h = np.array([2.0, -1.0, 0.0, 3.0, 1.5, np.nan])
-    b = np.array([0.0, 0.0, 1.0, 1.0, 2.0, 0.0])
-    colours = ["red", "blue", "red", "red", "blue", "red"]
-    fig, ax = plt.subplots()
-    _bars(ax, x, h, colours, raster=True, width=1.0, bottom=b)
-    patches = {p.get_facecolor(): p for p in ax.get_children() if isinstance(p, StepPatch)}
-    assert len(patches) == 2 and all(p.get_rasterized() for p in patches.values())
+    from cohortmark.figures.heatmap import _bars, _step_patches
+    from matplotlib.collections import PatchCollection
     from matplotlib.colors import to_rgba
 
+    x = np.array([0, 1, 2, 3, 5, 6])  # no patient bar at 4
+    h = np.array([2.0, -1.0, 0.0, 3.0, 1.5, 0.0])
+    b = np.array([0.0, 0.0, 1.0, 1.0, 2.0, 0.0])
+    colours = ["red", "blue", "red", "red", "blue", "red"]
+    patches = {p.get_facecolor(): p for p in _step_patches(x, h, b, colours)}
+    assert len(patches) == 2
     for colour, expect in (("red", [2.0, 0, 0, 3.0, 0, 0, 0]),
                            ("blue", [0, -1.0, 0, 0, 0, 1.5, 0])):
         values, edges, baseline = patches[to_rgba(colour)].get_data()
@@ -424,4 +422,11 @@ def test_registry_size_bars_are_one_step_outline_per_colour():
         assert (values - baseline).tolist() == expect
         bars = np.array(expect) != 0
         assert baseline[bars].tolist() == [b[list(x).index(i)] for i in np.flatnonzero(bars)]
+    fig, ax = plt.subplots()
+    ax.set_ylim(-5, 5)
+    _bars(ax, x, np.r_[h[:5], np.nan], colours, raster=True, width=1.0, bottom=b)
+    (pc,) = [c for c in ax.get_children() if isinstance(c, PatchCollection)]
+    assert pc.get_rasterized() and len(pc.get_paths()) == 2
+    assert [tuple(c) for c in pc.get_facecolor()] == [to_rgba("red"), to_rgba("blue")]
+    assert ax.get_ylim() == (-5, 5)  # limits left to the caller
     plt.close(fig)

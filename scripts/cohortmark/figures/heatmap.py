@@ -115,17 +115,18 @@ def _bars(ax, x, heights, colours, *, raster: bool, width: float = 0.9, bottom=N
                                          rasterized=raster))
 
 
-def _step_bars(ax, x, h, b, colours):
-    """Bars of width 1 at integer ``x`` as filled steps: one patch per colour, spanning the
+def _step_patches(x, h, b, colours) -> list:
+    """Bars of width 1 at integer ``x`` as filled steps: one outline per colour, spanning the
     x range with zero height where another colour's bar (or no bar) is."""
     if not len(x) or not h.any():
-        return
+        return []
     if isinstance(colours, str):
         colours = [colours] * len(x)
     colours = np.asarray(colours, dtype=object)
     xs = x.astype(np.int64)
     x0 = int(xs.min())
     edges = np.arange(x0, int(xs.max()) + 2, dtype=float)
+    steps = []
     for colour in dict.fromkeys(colours.tolist()):
         mine = (colours == colour) & (h != 0)
         if not mine.any():
@@ -133,10 +134,21 @@ def _step_bars(ax, x, h, b, colours):
         top, base = np.zeros(len(edges) - 1), np.zeros(len(edges) - 1)
         top[xs[mine] - x0] = b[mine] + h[mine]
         base[xs[mine] - x0] = b[mine]
-        # add_artist, not stairs/add_patch: those walk the path's 400,000 vertices in Python
-        # to update the data limits, which every caller sets itself
-        ax.add_artist(StepPatch(top, edges, baseline=base, fill=True, facecolor=colour,
-                                edgecolor="none", linewidth=0, rasterized=True))
+        steps.append(StepPatch(top, edges, baseline=base, fill=True, facecolor=colour,
+                               edgecolor="none", linewidth=0))
+    return steps
+
+
+def _step_bars(ax, x, h, b, colours):
+    """``_step_patches`` in one rasterized collection: one embedded image in the SVG, as one
+    PolyCollection was. Added without autolim: the data limits would be walked vertex by
+    vertex in Python (400,000 at 100,000 patients); every caller sets its limits itself."""
+    steps = _step_patches(x, h, b, colours)
+    if steps:
+        # not antialiased: bars narrower than a pixel as whole pixels, as the rectangles of
+        # a PolyCollection snapped (blended edges make the embedded images 4x larger)
+        ax.add_collection(PatchCollection(steps, match_original=True, rasterized=True,
+                                          antialiased=False), autolim=False)
 
 
 def _quiet(ax):
