@@ -156,6 +156,14 @@ def job_resources(workdir: Path, since: float) -> pd.DataFrame:
                                        "runtime_min"])
 
 
+def jobs_path(results: Path) -> Path:
+    """The per-job table beside a results table: ``results`` in the name becomes ``jobs``
+    (bench/results.tsv -> bench/jobs.tsv), else ``.jobs`` goes before the suffix."""
+    if "results" in results.name:
+        return results.with_name(results.name.replace("results", "jobs", 1))
+    return results.with_name(f"{results.stem}.jobs{results.suffix}")
+
+
 def work_sizes(workdir: Path, jobs: pd.DataFrame) -> pd.DataFrame:
     """The work sizes cohortmark.resources charges by, beside each job: cohort-table rows,
     plasma samples and patients; for an ingest shard its patients and the MB of files it
@@ -299,11 +307,11 @@ def main() -> None:
     args = ap.parse_args()
     if args.combine:
         results = pd.concat([pd.read_csv(p, sep="\t") for p in args.combine], ignore_index=True)
-        jobs = pd.concat([pd.read_csv(p.with_name(p.name.replace("results", "jobs", 1)),
+        jobs = pd.concat([pd.read_csv(jobs_path(p),
                                       sep="\t") for p in args.combine], ignore_index=True)
         results = results.sort_values("n_patients", kind="stable").reset_index(drop=True)
         results.to_csv(args.results, sep="\t", index=False)
-        jobs.to_csv(args.results.with_name(args.results.name.replace("results", "jobs", 1)),
+        jobs.to_csv(jobs_path(args.results),
                     sep="\t", index=False)
         block = readme_table(results, jobs, args.cores)
         print(block)
@@ -331,13 +339,13 @@ def main() -> None:
     jobs = pd.concat(job_tables, ignore_index=True)
     jobs = jobs[["n_patients", "run", *[c for c in jobs.columns if c not in ("n_patients", "run")]]]
     results.to_csv(args.results, sep="\t", index=False)
-    jobs.to_csv(args.results.with_name(args.results.name.replace("results", "jobs", 1)), sep="\t", index=False)
+    jobs.to_csv(jobs_path(args.results), sep="\t", index=False)
     print(results.to_string(index=False))
     block = readme_table(results, jobs, args.cores)
     print(block)
     if args.readme:
         write_readme(block)
-    print(f"written {args.results} and {args.results.with_name('jobs.tsv')}")
+    print(f"written {args.results} and {jobs_path(args.results)}")
 
 
 if __name__ == "__main__":

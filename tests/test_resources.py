@@ -49,7 +49,7 @@ def test_read_in_full_counts_unindexed_files_once():
     assert resources.read_in_full(files) == (pytest.approx(88.0), pytest.approx(80.0))
 
 
-@pytest.mark.parametrize("rule", ["statistics", "ctdna_figures"])
+@pytest.mark.parametrize("rule", ["statistics", "ctdna"])
 def test_requests_scale_with_attempt_and_work(rule):
     small = {"rows": 1_000 * 18, "plasma": 270, "plasma_patients": 100}
     one, two, three = (resources.request(rule, REGISTRY, a) for a in (1, 2, 3))

@@ -43,31 +43,31 @@ class Line:
 # Measured need per rule (peak MB, wall seconds): the lines bench/calibrate_resources.py
 # fitted to `make bench` at 1,000 and 100,000 patients (bench/jobs.tsv; README
 # "Performance"), times rounded up. A rule not listed is charged as COHORT_STEP, a cohort
-# step's largest line (the heatmap's); eligibility (not in that benchmark: its registry has
-# no rules) likewise; cohort_tables as cohort_alterations, of whose work it was a part when
-# measured.
+# step's largest line (the heatmap's before it was drawn as images at registry size, kept as
+# the conservative charge); eligibility (not in that benchmark: its registry has no rules)
+# likewise.
 COHORT_STEP = (Line(285, 0.77), Line(5, 0.0075))
 MEASURED: dict[str, tuple[Line, Line]] = {
-    "cohort_alterations": (Line(115, 0.74), Line(5, 0.004)),
-    "cohort_tables": (Line(115, 0.74), Line(5, 0.004)),
+    "cohort_alterations": (Line(80, 0.71), Line(5, 0.0025)),
+    "cohort_tables": (Line(85, 0.12), Line(5, 0.0007)),
     "eligibility": COHORT_STEP,
-    "statistics": (Line(185, 0.26), Line(5, 0.0045)),
-    "export": (Line(85, 0.75), Line(5, 0.0085)),
-    "report": (Line(220, 0.38), Line(5, 0.0035)),
-    "figure_biomarker_heatmap": COHORT_STEP,
+    "statistics": (Line(150, 0.24), Line(5, 0.0027)),
+    "export": (Line(85, 0.58), Line(5, 0.004)),
+    "report": (Line(200, 0.23), Line(5, 0.0018)),
+    "figure_biomarker_heatmap": (Line(260, 0.47), Line(5, 0.0023)),
     "figure_forest": (Line(165), Line(5)),
     "figure_interactions": (Line(175), Line(5)),
-    "figure_km_os": (Line(195, 0.094), Line(5, 0.001)),
-    "figure_km_pfs": (Line(195, 0.094), Line(5, 0.001)),
-    "figure_swimmer": (Line(165, 0.13), Line(5, 0.001)),
-    "figure_waterfall": (Line(145, 0.12), Line(5, 0.0025)),
-    "ctdna": (Line(180, 0.0, 10.5), Line(5, 0.0, 6.4)),
-    "ctdna_check": (Line(85), Line(5)),
-    "ctdna_figures": (Line(240, 0.0, 0.0, 48.5), Line(5, 0.0, 0.0, 45.0)),
+    "figure_km_os": (Line(195, 0.045), Line(5, 0.001)),
+    "figure_km_pfs": (Line(195, 0.045), Line(5, 0.001)),
+    "figure_swimmer": (Line(165, 0.053), Line(5, 0.001)),
+    "figure_waterfall": (Line(140, 0.105), Line(5, 0.0025)),
+    "ctdna": (Line(155, 0.0, 8.5), Line(5, 0.0, 6.0)),
+    "ctdna_check": (Line(80), Line(5)),
+    "ctdna_figures": (Line(240, 0.0, 0.0, 9.1), Line(5, 0.0, 0.0, 41.5)),
 }
 # ingest_shard: per patient of the shard, and per MB of files read in full
-INGEST_MB = (130.0, 0.059, 3.0)  # base MB, MB per patient, MB per MB of the largest such file
-INGEST_SECONDS = (30.0, 0.036, 0.25)  # base s, s per patient, s per MB read in full
+INGEST_MB = (130.0, 0.054, 3.0)  # base MB, MB per patient, MB per MB of the largest such file
+INGEST_SECONDS = (5.0, 0.0215, 0.25)  # base s, s per patient, s per MB read in full
 
 
 def _round_up(value: float, step: int) -> int:
