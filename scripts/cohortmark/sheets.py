@@ -15,6 +15,7 @@ import re
 import stat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .biomarkers import MSI_VALUES
@@ -468,17 +469,12 @@ def check_plasma_timepoints(plasma: pd.DataFrame, path, baseline_label: str | No
     bad = pairs[(pairs["day_p"] <= pairs["day_b"]).to_numpy(dtype=bool)]
     if len(bad):
         order = {pid: k for k, pid in enumerate(dict.fromkeys(plasma["patient_id"]))}
-        pid = min(bad["patient_id"], key=order.__getitem__)
-        rows = first[first["patient_id"] == pid]
-        labels = [str(t).lower() for t in rows["timepoint"]]
-        b = rows.iloc[labels.index(base_l)]
-        p = rows.iloc[labels.index(prog_l)]
-        if p["day"] <= b["day"]:
-            raise InputError(
-                f"plasma sheet: timepoint {p['timepoint']!r} is on day {_num(p['day'])}, not after "
-                f"{b['timepoint']!r} on day {_num(b['day'])} (line {int(b['_line'])}); "
-                "progression cannot come before baseline", patient=pid, path=str(path),
-                line=int(p["_line"]), field="day")
+        row = bad.iloc[int(np.argmin([order[pid] for pid in bad["patient_id"]]))]
+        raise InputError(
+            f"plasma sheet: timepoint {row['timepoint_p']!r} is on day {_num(row['day_p'])}, not "
+            f"after {row['timepoint_b']!r} on day {_num(row['day_b'])} (line "
+            f"{int(row['_line_b'])}); progression cannot come before baseline",
+            patient=row["patient_id"], path=str(path), line=int(row["_line_p"]), field="day")
 
 
 def _num(x) -> str:
