@@ -54,3 +54,23 @@ def test_where_keeps_rows_by_value_and_values_without_rows(tmp_path):
     none = read_store(paths, columns=["gene"], where={"gene": ["KRAS"]})
     assert len(none) == 0 and list(none.columns) == ["gene"]
     assert store_values(paths, "gene") == sorted(set(both["gene"].dropna()))
+
+
+def test_positions_and_membership_of_a_categorical_are_those_of_its_values():
+    """store.positions / store.is_in give the same answer for a categorical column as for
+    the same values as text: missing and absent values -1 / False, unused categories and
+    categories outside ``names`` ignored."""
+    from cohortmark.store import is_in, positions
+
+    values = ["TP53", None, "MDM2", "ZZZ", "TP53", "CDK4"]
+    plain = pd.Series(values, dtype=object)
+    cat = pd.Series(pd.Categorical(values, categories=["CDK4", "MDM2", "TP53", "ZZZ", "unused"]))
+    names = ["MDM2", "CDK4", "TP53"]
+    expect = [2, -1, 0, -1, 2, 1]
+    assert positions(plain, names).tolist() == expect
+    assert positions(cat, names).tolist() == expect
+    for allowed in (["TP53"], ["CDK4", "MDM2", "unused"], []):
+        want = [v in allowed for v in values]
+        assert is_in(plain, allowed).tolist() == want
+        assert is_in(cat, allowed).tolist() == want
+        assert is_in(cat, allowed).dtype == np.bool_

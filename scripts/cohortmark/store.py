@@ -21,6 +21,27 @@ import pandas as pd
 from .tsv import atomic_path
 
 
+def positions(values: pd.Series, names) -> np.ndarray:
+    """Position of each value in ``names`` (unique; -1: absent or missing). A categorical
+    column (the cohort steps read identifiers and states as categoricals) is looked up once
+    per category and spread by code, not value by value over millions of rows."""
+    index = pd.Index(names)
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return index.get_indexer(values)
+    per = np.r_[index.get_indexer(values.cat.categories), -1]  # code -1 (missing) -> -1
+    return per[values.cat.codes.to_numpy()]
+
+
+def is_in(values: pd.Series, allowed) -> np.ndarray:
+    """Whether each value is one of ``allowed`` (a missing value is not), a categorical
+    column by category."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.isin(list(allowed)).to_numpy()
+    allowed = set(allowed)
+    hit = np.r_[[c in allowed for c in values.cat.categories], False].astype(bool)
+    return hit[values.cat.codes.to_numpy()]
+
+
 def write_store(df: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``df`` (numbers as float64, everything else as codes into its distinct values,
     missing = code -1) atomically."""

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..store import positions
 from ..tsv import _umask
 from .clinical import clinical_attributes, clinical_file
 from .maf import maf_table, maf_text
@@ -87,17 +88,8 @@ def check_settings(settings: dict) -> None:
 
 
 def _codes(alterations: pd.DataFrame, genes: list[str], samples: list[str]):
-    """Integer codes of every row's gene and patient (panel and sheet order)."""
-    return _codes_in(alterations["gene"], genes), _codes_in(alterations["patient_id"], samples)
-
-
-def _codes_in(values: pd.Series, names: list[str]) -> np.ndarray:
-    """Position of each value in ``names`` (-1: absent); a categorical column by category."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        per = pd.Index(names).get_indexer(values.cat.categories.astype(str))
-        codes = values.cat.codes.to_numpy()
-        return np.where(codes >= 0, per[np.maximum(codes, 0)], -1)
-    return pd.Categorical(values.to_numpy(), categories=names).codes
+    """Integer codes of every row's gene and patient (panel and sheet order; -1: absent)."""
+    return positions(alterations["gene"], genes), positions(alterations["patient_id"], samples)
 
 
 def _profiled_genes(alterations: pd.DataFrame, mask: pd.Series, genes: list[str],

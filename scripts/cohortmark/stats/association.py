@@ -33,6 +33,8 @@ from scipy import stats
 from .. import schema
 from ..config import section
 from ..errors import InputError
+from ..store import is_in as store_is_in
+from ..store import positions
 from .exact import (
     benjamini_hochberg,
     fisher_tables,
@@ -269,16 +271,8 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
 
     # identifiers and states are categoricals in the cohort steps (2.5 million rows at
     # 5,000 x 500): looked up and compared by category, then spread by code
-    def positions(name, index: pd.Index) -> np.ndarray:
-        values = alterations[name]
-        if not isinstance(values.dtype, pd.CategoricalDtype):
-            return index.get_indexer(values)
-        per = index.get_indexer(values.cat.categories)
-        codes = values.cat.codes.to_numpy()
-        return np.where(codes >= 0, per[codes], -1)
-
-    pi = positions("patient_id", pd.Index(patients))
-    gi = positions("gene", pd.Index(genes))
+    pi = positions(alterations["patient_id"], patients)
+    gi = positions(alterations["gene"], genes)
     keep = pi >= 0
     pi, gi = pi[keep], gi[keep]
     shape = (len(patients), len(genes))
@@ -288,14 +282,7 @@ def _matrices(alterations: pd.DataFrame, patients: list[str], cfg: dict):
 
     def is_in(name, allowed) -> np.ndarray:
         """Rows (kept) whose ``name`` is one of ``allowed`` (a missing value is not)."""
-        values = alterations[name]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            hit = np.array([c in set(allowed) for c in values.cat.categories], dtype=bool)
-            codes = values.cat.codes.to_numpy()
-            out = np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
-        else:
-            out = values.isin(list(allowed)).to_numpy()
-        return out[keep]
+        return store_is_in(alterations[name], allowed)[keep]
 
     def fill(values, default):
         out = np.full(shape, default, dtype=np.asarray(values).dtype)
