@@ -571,25 +571,17 @@ class _PlasmaRows:
         atomic_write(keys_path, json.dumps(self.keys, sort_keys=True))
         table = read_tsv(table_path)
         calls = table[VARIANT_COLUMNS]
-        # each sample's rows are contiguous (written sample by sample): slices, not a groupby
-        # (tens of thousands of plasma samples)
+        # each sample's rows are contiguous (written above sample by sample): slices, not a
+        # groupby (tens of thousands of plasma samples)
         ids = table["sample"].to_numpy()
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else []
         spans = {ids[a]: (a, b) for a, b in zip(starts, np.r_[starts[1:], len(ids)])}
-        if len(spans) != len(starts):  # not contiguous after all: group instead
-            groups = dict(tuple(table.groupby("sample", sort=False)))
-            spans = None
+        if len(spans) != len(starts):
+            raise AssertionError(f"{table_path}: a plasma sample's calls are not contiguous")
         empty = calls.iloc[:0]
-        out = {}
-        for sid, sample in self.samples.items():
-            if spans is not None:
-                span = spans.get(sid)
-                out[sample] = (calls.iloc[span[0]:span[1]].reset_index(drop=True)
-                               if span else empty)
-            else:
-                out[sample] = (groups[sid][VARIANT_COLUMNS].reset_index(drop=True)
-                               if sid in groups else empty)
-        return out
+        return {sample: (calls.iloc[spans[sid][0]:spans[sid][1]].reset_index(drop=True)
+                         if sid in spans else empty)
+                for sid, sample in self.samples.items()}
 
 
 def load_plasma_variants(plasma_sheet: pd.DataFrame, panel: pd.DataFrame, config: dict,
